@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+// Fluxion: universal differential equations in Swift. Module layout and dependency
+// direction follow shared/DESIGN.md; every arrow there is a `dependencies:` entry here.
+import PackageDescription
+
+/// Release builds of the numeric core skip exclusivity checks: hot loops run on
+/// preallocated pointers, and the checks cost 1.4x on any class-stored buffer (notes/swift-perf.md).
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Fluxion",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fluxion", targets: ["fluxion"]),
+        .executable(name: "fluxion-bench", targets: ["fluxion-bench"]),
+        .library(name: "Fluxion", targets: ["Autodiff", "DiffEq", "Sensitivity", "NeuralNets",
+                                            "Optimizers", "NeuralDE", "TextPlots", "Lang"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries for the workbench (installed by `make deps`).
+        .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        // A thread-local malloc counter: linked only into benchmarks and tests, where it
+        // interposes malloc/calloc/realloc/posix_memalign to count heap allocations.
+        .target(name: "CAllocCounter", path: "Sources/CAllocCounter"),
+
+        .target(name: "Autodiff", swiftSettings: numericSettings),
+        .target(name: "LinearSolve", swiftSettings: numericSettings),
+        .target(name: "TextPlots"),
+        .target(name: "NeuralNets", dependencies: ["Autodiff"], swiftSettings: numericSettings),
+        .target(name: "DiffEq", dependencies: ["LinearSolve"], swiftSettings: numericSettings),
+        .target(name: "Sensitivity", dependencies: ["DiffEq", "Autodiff"], swiftSettings: numericSettings),
+        .target(name: "Optimizers", swiftSettings: numericSettings),
+        .target(name: "NeuralDE", dependencies: ["NeuralNets", "Sensitivity", "Optimizers"],
+                swiftSettings: numericSettings),
+        .target(name: "Lang", dependencies: ["NeuralDE", "TextPlots"]),
+        .target(name: "Workbench", dependencies: ["Lang", "TextPlots", "CCurses", "CReadline"]),
+        .executableTarget(name: "fluxion", dependencies: [
+            "Workbench", "Lang",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "CAllocCounter"],
+                          path: "Benchmarks/fluxion-bench", swiftSettings: numericSettings),
+
+        // One gradient checker and allocation helpers shared by every test target.
+        .target(name: "TestSupport", dependencies: ["Autodiff", "CAllocCounter"], path: "Tests/TestSupport"),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
+    ]
+)
