@@ -17,7 +17,12 @@ public final class GraphBuilder {
     /// Constants with at most this many elements are folded at build time.
     static let foldLimit = 4096
 
-    public init() {}
+    /// When set, every node whose arguments are constants is evaluated at once, whatever its
+    /// size: the builder becomes an eager evaluator. The dynamic tape uses this to run the
+    /// same derivative rules as the graph transforms on concrete values.
+    public let isEager: Bool
+
+    public init(eager: Bool = false) { isEager = eager }
 
     // MARK: - Leaves
 
@@ -95,7 +100,7 @@ public final class GraphBuilder {
     /// valid: the typed constructors check them.
     public func add(_ op: Op, _ args: [Int], _ shape: Shape) -> Int {
         if let s = simplify(op, args, shape) { return s }
-        if args.allSatisfy({ constantValues($0) != nil }), shape.count <= GraphBuilder.foldLimit,
+        if args.allSatisfy({ constantValues($0) != nil }), isEager || shape.count <= GraphBuilder.foldLimit,
            !args.isEmpty {
             let values = Graph.evaluate(Node(op: op, args: args, shape: shape),
                                         args: args.map { constantValues($0) ?? [] },

@@ -130,6 +130,15 @@ extension Sym {
     public static func ./ (a: Sym, b: Sym) -> Sym { bin(.div, a, b) }
     public static func .^ (a: Sym, b: Sym) -> Sym { bin(.pow, a, b) }
     public static func .^ (a: Sym, b: Double) -> Sym { bin(.pow, a, b) }
+    public static func .^ (a: Double, b: Sym) -> Sym { bin(.pow, a, b) }
+    public static func .+ (a: Sym, b: Double) -> Sym { bin(.add, a, b) }
+    public static func .+ (a: Double, b: Sym) -> Sym { bin(.add, a, b) }
+    public static func .- (a: Sym, b: Double) -> Sym { bin(.sub, a, b) }
+    public static func .- (a: Double, b: Sym) -> Sym { bin(.sub, a, b) }
+    public static func .* (a: Sym, b: Double) -> Sym { bin(.mul, a, b) }
+    public static func .* (a: Double, b: Sym) -> Sym { bin(.mul, a, b) }
+    public static func ./ (a: Sym, b: Double) -> Sym { bin(.div, a, b) }
+    public static func ./ (a: Double, b: Sym) -> Sym { bin(.div, a, b) }
 
     public static func += (a: inout Sym, b: Sym) { a = a + b }
     public static func -= (a: inout Sym, b: Sym) { a = a - b }
