@@ -121,6 +121,12 @@ public final class GraphBuilder {
         return nodes.count - 1
     }
 
+    /// The argument of a negation node.
+    private func negated(_ id: Int) -> Int? {
+        if case .unary(.neg) = nodes[id].op { return nodes[id].args[0] }
+        return nil
+    }
+
     /// Algebraic identities. Returns an existing or simpler node, or nil to add the node as is.
     private func simplify(_ op: Op, _ args: [Int], _ shape: Shape) -> Int? {
         func same(_ id: Int) -> Int? { nodes[id].shape == shape ? id : nil }
@@ -128,14 +134,21 @@ public final class GraphBuilder {
         case .binary(.add):
             if isConstant(args[1], equalTo: 0) { return same(args[0]) }
             if isConstant(args[0], equalTo: 0) { return same(args[1]) }
+            // a + (-b) = a - b and (-a) + b = b - a: a negation folds into the subtraction.
+            if let b = negated(args[1]) { return add(.binary(.sub), [args[0], b], shape) }
+            if let a = negated(args[0]) { return add(.binary(.sub), [args[1], a], shape) }
         case .binary(.sub):
             if isConstant(args[1], equalTo: 0) { return same(args[0]) }
             if isConstant(args[0], equalTo: 0), nodes[args[1]].shape == shape { return add(.unary(.neg), [args[1]], shape) }
+            if let b = negated(args[1]) { return add(.binary(.add), [args[0], b], shape) }
         case .binary(.mul):
             if isConstant(args[1], equalTo: 1) { return same(args[0]) }
             if isConstant(args[0], equalTo: 1) { return same(args[1]) }
             if isConstant(args[1], equalTo: -1), nodes[args[0]].shape == shape { return add(.unary(.neg), [args[0]], shape) }
             if isConstant(args[0], equalTo: -1), nodes[args[1]].shape == shape { return add(.unary(.neg), [args[1]], shape) }
+            // (-a) * b = -(a * b), so that the negation can fold into a later sum.
+            if let a = negated(args[0]) { return add(.unary(.neg), [add(.binary(.mul), [a, args[1]], shape)], shape) }
+            if let b = negated(args[1]) { return add(.unary(.neg), [add(.binary(.mul), [args[0], b], shape)], shape) }
         case .binary(.div), .binary(.pow):
             if isConstant(args[1], equalTo: 1) { return same(args[0]) }
         case .unary(.neg):

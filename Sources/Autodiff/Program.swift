@@ -39,13 +39,22 @@ public final class Program: @unchecked Sendable {
         self.inputCopies = inputCopies
         self.outputCopies = outputCopies
         codeCount = code.count
+        inputCopyCount = inputCopies.count
+        outputCopyCount = outputCopies.count
+        copies = .allocate(capacity: max(inputCopies.count + outputCopies.count, 1))
+        _ = copies.initialize(from: inputCopies + outputCopies)
     }
 
     let codeCount: Int
+    let inputCopyCount: Int
+    let outputCopyCount: Int
+    /// Input copies followed by output copies, in one buffer the run loop reads without retains.
+    let copies: UnsafeMutableBufferPointer<RegisterCopy>
 
     deinit {
         code.deallocate()
         table.deallocate()
+        copies.deallocate()
     }
 
     /// A fresh workspace for this program, with its constants loaded.
@@ -59,12 +68,15 @@ public final class Program: @unchecked Sendable {
     public func run(_ ws: Workspace) {
         let w = ws.storage
         let bases = ws.bases
-        for c in inputCopies {
-            let src = UnsafePointer(bases[c.base])
+        let copies = self.copies.baseAddress.unsafelyUnwrapped
+        for q in 0..<inputCopyCount {
+            let c = copies[q]
+            let src = bases[c.base]
             for j in 0..<c.count { w[c.register + j] = src[j] }
         }
         execute(w, bases)
-        for c in outputCopies {
+        for q in inputCopyCount..<(inputCopyCount + outputCopyCount) {
+            let c = copies[q]
             let dst = bases[c.base]
             for j in 0..<c.count { dst[j] = w[c.register + j] }
         }
@@ -164,4 +176,18 @@ struct RegisterCopy {
     let base: Int
     let register: Int
     let count: Int
+}
+
+extension Program {
+    /// A readable listing of the instructions, for debugging and documentation.
+    public var listing: String {
+        var lines: [String] = []
+        for c in inputCopies { lines.append("load r\(c.register)..<\(c.register + c.count) <- base\(c.base)") }
+        for pc in 0..<codeCount {
+            let i = code[pc]
+            lines.append("\(i.code) op=\(i.op) d=\(i.bd):\(i.d) a=\(i.ba):\(i.a) b=\(i.bb):\(i.b) c=\(i.bc):\(i.c) n=\(i.n) m=\(i.m) k=\(i.k)")
+        }
+        for c in outputCopies { lines.append("store base\(c.base) <- r\(c.register)..<\(c.register + c.count)") }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -10,7 +10,8 @@ import Foundation
 /// ```
 /// Indexing is 0-based here (Swift); the language maps its 1-based indices onto it.
 /// `+ - / ` broadcast; `*` is the matrix product when both sides are arrays and elementwise
-/// when one is a scalar; `.*`, `./`, `.^`, `.+`, `.-` always broadcast elementwise.
+/// when one is a scalar; `.*`, `./`, `.+`, `.-` always broadcast elementwise, and `pow`
+/// is the elementwise power (Swift's standard library already owns `.^`, for SIMD masks).
 /// A comparison gives a `SymBool`, which only `ifelse` accepts: Swift control flow cannot
 /// depend on a traced value, and the compiler says so.
 public struct Sym {
@@ -98,7 +99,6 @@ infix operator .+ : AdditionPrecedence
 infix operator .- : AdditionPrecedence
 infix operator .* : MultiplicationPrecedence
 infix operator ./ : MultiplicationPrecedence
-infix operator .^ : BitwiseShiftPrecedence
 
 extension Sym {
     static func bin(_ op: BinaryOp, _ a: Sym, _ b: Sym) -> Sym { Sym(a.builder, a.builder.binary(op, a.id, a.same(b))) }
@@ -128,9 +128,6 @@ extension Sym {
     public static func .- (a: Sym, b: Sym) -> Sym { bin(.sub, a, b) }
     public static func .* (a: Sym, b: Sym) -> Sym { bin(.mul, a, b) }
     public static func ./ (a: Sym, b: Sym) -> Sym { bin(.div, a, b) }
-    public static func .^ (a: Sym, b: Sym) -> Sym { bin(.pow, a, b) }
-    public static func .^ (a: Sym, b: Double) -> Sym { bin(.pow, a, b) }
-    public static func .^ (a: Double, b: Sym) -> Sym { bin(.pow, a, b) }
     public static func .+ (a: Sym, b: Double) -> Sym { bin(.add, a, b) }
     public static func .+ (a: Double, b: Sym) -> Sym { bin(.add, a, b) }
     public static func .- (a: Sym, b: Double) -> Sym { bin(.sub, a, b) }

@@ -1,0 +1,23 @@
+/// A named benchmark case: running it returns the entries of its `results` array.
+struct BenchmarkCase: Sendable {
+    let name: String
+    /// One line for `fluxion-bench --list`.
+    let summary: String
+    let run: @Sendable () throws -> [JSONValue]
+}
+
+/// Every case, in the order `fluxion-bench` with no arguments runs them.
+///
+/// Add a case by appending one entry; its name is the `case` field of its JSON line and
+/// what `make bench CASE=...` selects (shared/BENCHMARKS.md).
+let benchmarkCases: [BenchmarkCase] = [
+    BenchmarkCase(
+        name: "native_kernels",
+        summary: "hand-written Swift LV and spiral right-hand sides and VJPs, per call",
+        run: runNativeKernels),
+]
+
+/// The case with this name, if any.
+func benchmarkCase(named name: String) -> BenchmarkCase? {
+    benchmarkCases.first { $0.name == name }
+}

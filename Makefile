@@ -1,0 +1,57 @@
+# Fluxion: the commands behind the README. Variables can be overridden on the command
+# line, e.g. `make bench CASE=rhs_lv`, `make run ARGS=--help`, `make SWIFT=/opt/swift/bin/swift test`.
+
+SWIFT ?= swift
+# Where SwiftPM builds (binaries land in $(SCRATCH)/debug and $(SCRATCH)/release).
+SCRATCH ?= .build
+# Extra flags for every `swift build` / `swift test` (e.g. -j 1).
+SWIFT_FLAGS ?=
+# System packages the workbench links (ncursesw, readline); installed by `make deps`.
+DEB_PACKAGES ?= libncurses-dev libreadline-dev
+# Arguments for `make run`, case names for `make bench` (empty: every case).
+ARGS ?=
+CASE ?=
+
+SWIFTPM = --scratch-path $(SCRATCH) $(SWIFT_FLAGS)
+# Swift Testing runs only when some test imports it; otherwise its "0 tests" line would
+# close the output and hide XCTest's summary.
+SWIFT_TESTING = $(if $(shell grep -rlE '^import Testing' Tests --include='*.swift' 2>/dev/null),,--disable-swift-testing)
+
+.PHONY: all deps build release run test bench clean
+
+all: build
+
+# Installs the missing Debian packages (apt-get update once, then install); silent when
+# everything is present or when this is not a Debian-like system.
+deps:
+	@command -v dpkg >/dev/null 2>&1 || exit 0; \
+	missing=""; \
+	for pkg in $(DEB_PACKAGES); do \
+	  dpkg -s "$$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$pkg"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	echo "make deps: installing$$missing"; \
+	$$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing
+
+build:
+	$(SWIFT) build $(SWIFTPM)
+
+release:
+	$(SWIFT) build -c release $(SWIFTPM)
+
+run: deps build
+	$(SCRATCH)/debug/fluxion $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests $(SWIFTPM)
+	$(SWIFT) test --skip-build $(SWIFTPM) $(SWIFT_TESTING)
+
+# Build output goes to stderr, so stdout carries only the cases' JSON lines.
+bench: deps
+	@$(SWIFT) build -c release --product fluxion-bench $(SWIFTPM) >&2
+	@$(SCRATCH)/release/fluxion-bench $(CASE)
+
+clean:
+	$(SWIFT) package --scratch-path $(SCRATCH) clean

@@ -1,0 +1,106 @@
+import Autodiff
+import TestSupport
+import XCTest
+
+/// The compiled program: zero allocations per run, re-entrancy, fusion and placement.
+final class ProgramTests: XCTestCase {
+    static func lotkaVolterra() throws -> Graph {
+        try trace(.vector(2), .vector(4)) { u, p, t in
+            [p[0] * u[0] - p[1] * u[0] * u[1], -p[2] * u[1] + p[3] * u[0] * u[1]]
+        }
+    }
+
+    /// The spiral neural ODE's right-hand side: 2 → 50 (tanh) → 2 on u.^3, with weights as
+    /// views of one parameter vector (W1 50×2, b1, W2 2×50, b2, row-major).
+    static func spiral() throws -> Graph {
+        try trace([GraphInput("u", .vector(2)), GraphInput("p", .vector(252)), GraphInput("t", .scalar)]) { x in
+            let (u, p) = (x[0], x[1])
+            let W1 = p[0..<100].reshaped(.matrix(50, 2)), b1 = p[100..<150]
+            let W2 = p[150..<250].reshaped(.matrix(2, 50)), b2 = p[250..<252]
+            return W2 * tanh(W1 * pow(u, 3.0) + b1) + b2
+        }
+    }
+
+    func testCounterCountsAllocations() {
+        XCTAssertTrue(allocationCounterIsActive)
+        var sink = 0.0
+        let n = allocations { let a = [Double](repeating: 1, count: 100 + Int(sink)); sink += a[3] }
+        XCTAssertGreaterThan(n, 0)
+    }
+
+    func testRunAllocatesNothing() throws {
+        var rng = Xoshiro256StarStar(seed: 1)
+        for g in [try Self.lotkaVolterra(), try Self.spiral()] {
+            for program in [try g.compile(), try g.vjp().compile(), try g.jvp().compile()] {
+                let ws = program.makeWorkspace()
+                let ins = program.inputShapes.map { s -> UnsafeMutablePointer<Double> in
+                    let p = UnsafeMutablePointer<Double>.allocate(capacity: s.count)
+                    for j in 0..<s.count { p[j] = rng.uniform() }
+                    return p
+                }
+                let outs = program.outputShapes.map { UnsafeMutablePointer<Double>.allocate(capacity: $0.count) }
+                defer { ins.forEach { $0.deallocate() }; outs.forEach { $0.deallocate() } }
+                for (k, p) in ins.enumerated() { ws.bind(input: k, p) }
+                for (k, p) in outs.enumerated() { ws.bind(output: k, p) }
+                program.run(ws)
+                let n = allocations { for _ in 0..<100 { program.run(ws) } }
+                XCTAssertEqual(n, 0, "\(program.instructionCount) instructions")
+            }
+        }
+    }
+
+    func testLotkaVolterraCompilesToFusedScalarCode() throws {
+        let g = try Self.lotkaVolterra()
+        let f = try g.compile()
+        // 4 products, 2 of them fused into the final subtract/add: at most 6 instructions.
+        XCTAssertLessThanOrEqual(f.instructionCount, 6)
+        let y = try f([[1.0, 2.0], [1.5, 1.0, 3.0, 1.0], [0.0]])
+        XCTAssertEqual(y[0][0], 1.5 * 1 - 1 * 1 * 2, accuracy: 1e-15)
+        XCTAssertEqual(y[0][1], -3 * 2 + 1 * 1 * 2, accuracy: 1e-15)
+    }
+
+    func testSpiralFusesAffineLayers() throws {
+        var rng = Xoshiro256StarStar(seed: 5)
+        let g = try Self.spiral()
+        let f = try g.compile()
+        XCTAssertLessThanOrEqual(f.instructionCount, 4, "cube, affine+tanh, affine")
+        let u = randomValues(2, &rng), p = randomValues(252, &rng)
+        XCTAssertLessThan(maxRelativeDifference(try f([u, p, [0]]), try g.evaluate([u, p, [0]])), 1e-14)
+    }
+
+    func testWorkspacesMakeProgramsReentrant() throws {
+        let g = try Self.spiral()
+        let f = try g.compile()
+        var rng = Xoshiro256StarStar(seed: 9)
+        let cases = (0..<8).map { _ in [randomValues(2, &rng), randomValues(252, &rng), [0.0]] }
+        let expected = try cases.map { try g.evaluate($0)[0] }
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 16)
+        defer { buffer.deallocate() }
+        nonisolated(unsafe) let results = buffer
+        DispatchQueue.concurrentPerform(iterations: 8) { k in
+            let ws = f.makeWorkspace()
+            cases[k][0].withUnsafeBufferPointer { u in
+                cases[k][1].withUnsafeBufferPointer { p in
+                    cases[k][2].withUnsafeBufferPointer { t in
+                        for _ in 0..<200 {
+                            f.run(ws, u.baseAddress!, p.baseAddress!, t.baseAddress!, into: results + 2 * k)
+                        }
+                    }
+                }
+            }
+        }
+        for k in 0..<8 {
+            XCTAssertEqual(results[2 * k], expected[k][0], accuracy: 1e-14)
+            XCTAssertEqual(results[2 * k + 1], expected[k][1], accuracy: 1e-14)
+        }
+    }
+
+    func testLargeOutputsAreWrittenInPlace() throws {
+        // An output above the register limit is computed straight into the caller's buffer.
+        let g = try trace([GraphInput("x", .vector(100)), GraphInput("y", .vector(100))]) { x in tanh(x[0] .* x[1]) .+ 1.0 }
+        let f = try g.compile()
+        var rng = Xoshiro256StarStar(seed: 2)
+        let x = randomValues(100, &rng), y = randomValues(100, &rng)
+        XCTAssertLessThan(maxRelativeDifference(try f([x, y]), try g.evaluate([x, y])), 1e-15)
+    }
+}
