@@ -5,8 +5,10 @@ import PackageDescription
 
 /// Release builds of the numeric core skip exclusivity checks: hot loops run on
 /// preallocated pointers, and the checks cost 1.4x on any class-stored buffer (notes/swift-perf.md).
+/// They are also built for the machine they run on, as the C reference is (`-march=native`):
+/// vectorised tanh is 4x faster with AVX2 than with the SSE2 baseline.
 let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "native"], .when(configuration: .release)),
 ]
 
 let package = Package(

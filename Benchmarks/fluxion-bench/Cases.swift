@@ -15,6 +15,14 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "native_kernels",
         summary: "hand-written Swift LV and spiral right-hand sides and VJPs, per call",
         run: runNativeKernels),
+    BenchmarkCase(
+        name: "rhs_lv",
+        summary: "Lotka-Volterra right-hand side: compiled call and VJP against hand-written Swift",
+        run: runRHSLV),
+    BenchmarkCase(
+        name: "rhs_spiral",
+        summary: "spiral network right-hand side: compiled call and VJP against hand-written Swift",
+        run: runRHSSpiral),
 ]
 
 /// The case with this name, if any.

@@ -118,7 +118,13 @@ final class Compiler {
             guard case .concat = node(i).op, let here = loc[i] else { continue }
             var offset = 0
             for a in node(i).args {
-                if isOwned(a), uses[a] == 1, !isOutput[a], loc[a] == nil { loc[a] = here.advanced(by: offset) }
+                // Compute a part straight into the concatenation (through reshapes, which are
+                // views) unless it already has a home: an output, or a later concatenation.
+                var target = a
+                while case .reshape = node(target).op { target = node(target).args[0] }
+                if isOwned(target), !isOutput[target], !isOutput[a], loc[target] == nil {
+                    loc[target] = here.advanced(by: offset)
+                }
                 offset += shape(a).count
             }
         }

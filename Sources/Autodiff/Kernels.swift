@@ -141,7 +141,7 @@ enum Kernels {
     @inline(__always)
     static func unary(_ op: UnaryOp, _ d: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ n: Int) {
         switch op {
-        case .tanh: for j in 0..<n { d[j] = FastMath.tanh(a[j]) }
+        case .tanh: FastMath.tanh(d, a, n)
         case .neg: for j in 0..<n { d[j] = -a[j] }
         case .abs2: for j in 0..<n { d[j] = a[j] * a[j] }
         case .relu: for j in 0..<n { d[j] = a[j] > 0 ? a[j] : 0 }
@@ -214,6 +214,12 @@ enum Kernels {
     @inline(__always)
     static func matvecT(_ y: UnsafeMutablePointer<Double>, _ A: UnsafePointer<Double>, _ x: UnsafePointer<Double>,
                         rows: Int, cols: Int) {
+        if cols == 2 {
+            var s0 = 0.0, s1 = 0.0
+            for r in 0..<rows { s0 += x[r] * A[2 * r]; s1 += x[r] * A[2 * r + 1] }
+            y[0] = s0; y[1] = s1
+            return
+        }
         for q in 0..<cols { y[q] = 0 }
         for r in 0..<rows {
             let xr = x[r], row = A + r * cols
@@ -224,6 +230,14 @@ enum Kernels {
     /// C (m×n) = op(A) op(B), all row-major; op(A) is m×k.
     static func matmul(_ C: UnsafeMutablePointer<Double>, _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
                        m: Int, k: Int, n: Int, ta: Bool, tb: Bool) {
+        if k == 1 {
+            // An outer product: both layouts of a k = 1 operand are the same vector.
+            for i in 0..<m {
+                let ai = A[i]
+                for j in 0..<n { C[i * n + j] = ai * B[j] }
+            }
+            return
+        }
         for j in 0..<(m * n) { C[j] = 0 }
         // Row-major A is m×k (lda = k), or k×m when transposed (lda = m); likewise B.
         for i in 0..<m {
