@@ -30,7 +30,6 @@ public enum UnaryOp: UInt8, CaseIterable, Hashable, Sendable {
 
     /// f′(x) as graph nodes, given the argument `x` and the result `y = f(x)`.
     func derivative(_ b: GraphBuilder, x: Int, y: Int) -> Partial {
-        let s = b.shape(x)
         func c(_ v: Double) -> Int { b.scalar(v) }
         switch self {
         case .neg: return .minusOne
@@ -59,7 +58,7 @@ public enum UnaryOp: UInt8, CaseIterable, Hashable, Sendable {
         case .sqrt: return .node(b.binary(.div, c(0.5), y))
         case .abs: return .node(b.unary(.sign, x))
         case .abs2: return .node(b.binary(.mul, c(2), x))
-        case .sign: _ = s; return .zero
+        case .sign: return .zero
         }
     }
 }
@@ -95,7 +94,10 @@ public enum BinaryOp: UInt8, CaseIterable, Hashable, Sendable {
     }
 
     /// (∂f/∂a, ∂f/∂b) as graph nodes of the result's shape (before reduction to the arguments' shapes).
-    func partials(_ g: GraphBuilder, a: Int, b: Int, y: Int) -> (Partial, Partial) {
+    /// `wantB` is false when no derivative flows to `b`: then `pow` skips its `log(a)` term. It is
+    /// passed explicitly rather than read from `b` being a constant, because the tape runs these
+    /// rules in an eager builder where every argument is a constant.
+    func partials(_ g: GraphBuilder, a: Int, b: Int, y: Int, wantB: Bool) -> (Partial, Partial) {
         func c(_ v: Double) -> Int { g.scalar(v) }
         switch self {
         case .add: return (.one, .one)
@@ -104,7 +106,7 @@ public enum BinaryOp: UInt8, CaseIterable, Hashable, Sendable {
         case .div: return (.node(g.binary(.div, c(1), b)), .node(g.unary(.neg, g.binary(.div, y, b))))
         case .pow:
             let da = g.binary(.mul, b, g.binary(.pow, a, g.binary(.sub, b, c(1))))
-            if g.constantValues(b) != nil { return (.node(da), .zero) }
+            if !wantB { return (.node(da), .zero) }
             return (.node(da), .node(g.binary(.mul, y, g.unary(.log, a))))
         case .max: return (.node(g.binary(.ge, a, b)), .node(g.binary(.lt, a, b)))
         case .min: return (.node(g.binary(.le, a, b)), .node(g.binary(.gt, a, b)))
@@ -198,7 +200,7 @@ extension GraphBuilder {
         case .unary(let u):
             return [u.derivative(self, x: x[0], y: y).times(g, self)]
         case .binary(let op):
-            let (pa, pb) = op.partials(self, a: x[0], b: x[1], y: y)
+            let (pa, pb) = op.partials(self, a: x[0], b: x[1], y: y, wantB: wanted[1])
             return [wanted[0] ? pa.times(g, self).map { reduceTo($0, shape(x[0])) } : nil,
                     wanted[1] ? pb.times(g, self).map { reduceTo($0, shape(x[1])) } : nil]
         case .select:
@@ -216,7 +218,7 @@ extension GraphBuilder {
             guard let d = dx[0] else { return nil }
             return u.derivative(self, x: x[0], y: y).times(d, self)
         case .binary(let op):
-            let (pa, pb) = op.partials(self, a: x[0], b: x[1], y: y)
+            let (pa, pb) = op.partials(self, a: x[0], b: x[1], y: y, wantB: dx[1] != nil)
             let ta = dx[0].flatMap { pa.times($0, self) }
             let tb = dx[1].flatMap { pb.times($0, self) }
             return sumTangents(ta, tb, n.shape)

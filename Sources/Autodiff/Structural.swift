@@ -50,6 +50,7 @@ extension GraphBuilder {
         guard s.count == n else {
             return fail(AutodiffError(.shapeMismatch, "concat: \(n) elements for shape \(s)"), s)
         }
+        if xs.isEmpty { return zeros(s) }
         if xs.count == 1 { return reshape(xs[0], s) }
         if let whole = concatOfSlices(xs, s) { return whole }
         return add(.concat, xs, s)
