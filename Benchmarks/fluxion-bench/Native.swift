@@ -1,3 +1,4 @@
+import Autodiff
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -54,17 +55,17 @@ enum SpiralLayout {
 
 /// The spiral neural ODE's right-hand side: z = u.^3, h = tanh.(W1 z + b1),
 /// du = W2 h + b2. `u`, `du`: 2 values; `p`: 252 (`SpiralLayout`); `scratch`: 50.
-/// `t` is unused. tanh is the C library's (glibc's scalar `tanh`).
+/// `t` is unused. tanh is the C library's (glibc's scalar `tanh`), or with `fastTanh`
+/// Autodiff's vectorised `FastMath.tanh`, the one compiled programs use.
 @inline(never)
 func nativeSpiral(_ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t: Double,
-                  _ du: UnsafeMutablePointer<Double>, _ scratch: UnsafeMutablePointer<Double>) {
+                  _ du: UnsafeMutablePointer<Double>, _ scratch: UnsafeMutablePointer<Double>,
+                  fastTanh: Bool = false) {
     let z0 = u[0] * u[0] * u[0]
     let z1 = u[1] * u[1] * u[1]
     let w1 = p + SpiralLayout.w1, b1 = p + SpiralLayout.b1
     let h = scratch
-    for j in 0..<SpiralLayout.hidden {
-        h[j] = tanh(w1[2 * j] * z0 + w1[2 * j + 1] * z1 + b1[j])
-    }
+    spiralHidden(h, w1, b1, z0, z1, fastTanh: fastTanh)
     let w2 = p + SpiralLayout.w2
     let w2row1 = w2 + SpiralLayout.hidden
     var s0 = p[SpiralLayout.b2], s1 = p[SpiralLayout.b2 + 1]
@@ -86,7 +87,7 @@ func nativeSpiral(_ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t: D
 func nativeSpiralVJP(_ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t: Double,
                      _ v: UnsafePointer<Double>, _ vjpU: UnsafeMutablePointer<Double>,
                      _ vjpP: UnsafeMutablePointer<Double>,
-                     _ scratch: UnsafeMutablePointer<Double>) {
+                     _ scratch: UnsafeMutablePointer<Double>, fastTanh: Bool = false) {
     let u0 = u[0], u1 = u[1]
     let z0 = u0 * u0 * u0
     let z1 = u1 * u1 * u1
@@ -95,9 +96,7 @@ func nativeSpiralVJP(_ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t
     let w2 = p + SpiralLayout.w2
     let w2row1 = w2 + SpiralLayout.hidden
     let h = scratch
-    for j in 0..<SpiralLayout.hidden {
-        h[j] = tanh(w1[2 * j] * z0 + w1[2 * j + 1] * z1 + b1[j])
-    }
+    spiralHidden(h, w1, b1, z0, z1, fastTanh: fastTanh)
     let gw1 = vjpP + SpiralLayout.w1, gb1 = vjpP + SpiralLayout.b1
     let gw2 = vjpP + SpiralLayout.w2
     let gw2row1 = gw2 + SpiralLayout.hidden
@@ -117,4 +116,18 @@ func nativeSpiralVJP(_ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t
     vjpP[SpiralLayout.b2 + 1] = v1
     vjpU[0] = gz0 * 3 * u0 * u0
     vjpU[1] = gz1 * 3 * u1 * u1
+}
+
+/// h = tanh.(W1 z + b1) for the spiral's 50 hidden units.
+@inline(__always)
+func spiralHidden(_ h: UnsafeMutablePointer<Double>, _ w1: UnsafePointer<Double>, _ b1: UnsafePointer<Double>,
+                  _ z0: Double, _ z1: Double, fastTanh: Bool) {
+    for j in 0..<SpiralLayout.hidden {
+        h[j] = w1[2 * j] * z0 + w1[2 * j + 1] * z1 + b1[j]
+    }
+    if fastTanh {
+        FastMath.tanh(h, UnsafePointer(h), SpiralLayout.hidden)
+    } else {
+        for j in 0..<SpiralLayout.hidden { h[j] = tanh(h[j]) }
+    }
 }

@@ -17,18 +17,18 @@ func measureNativeLVVJP(_ fx: RHSFixture) -> PerCallMeasurement {
 }
 
 /// Times `nativeSpiral`, one call per point of the fixture.
-func measureNativeSpiral(_ fx: RHSFixture) -> PerCallMeasurement {
+func measureNativeSpiral(_ fx: RHSFixture, fastTanh: Bool = false) -> PerCallMeasurement {
     let p = UnsafePointer(fx.p)
     return measurePerCall { i in
-        nativeSpiral(fx.input(i), p, 0, fx.output(i), fx.scratch)
+        nativeSpiral(fx.input(i), p, 0, fx.output(i), fx.scratch, fastTanh: fastTanh)
     }
 }
 
 /// Times `nativeSpiralVJP`, one call per point and cotangent of the fixture.
-func measureNativeSpiralVJP(_ fx: RHSFixture) -> PerCallMeasurement {
+func measureNativeSpiralVJP(_ fx: RHSFixture, fastTanh: Bool = false) -> PerCallMeasurement {
     let p = UnsafePointer(fx.p)
     return measurePerCall { i in
-        nativeSpiralVJP(fx.input(i), p, 0, fx.cotangent(i), fx.vjpU, fx.vjpP, fx.scratch)
+        nativeSpiralVJP(fx.input(i), p, 0, fx.cotangent(i), fx.vjpU, fx.vjpP, fx.scratch, fastTanh: fastTanh)
     }
 }
 

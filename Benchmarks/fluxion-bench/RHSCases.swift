@@ -63,9 +63,15 @@ func runRHSLV() throws -> [JSONValue] {
                        native: measureNativeLV(fx), nativeVJP: measureNativeLVVJP(fx), extra: [])
 }
 
+/// The natives use the same vectorised tanh as compiled programs (the fair comparison);
+/// the glibc-tanh natives are reported beside them.
 func runRHSSpiral() throws -> [JSONValue] {
     let fx = RHSFixture.spiral(parameters: try AnchorData.locate().spiralParameters(.fitted))
+    let libm = measureNativeSpiral(fx), libmVJP = measureNativeSpiralVJP(fx)
     return try rhsCase(method: "spiral", graph: spiralGraph(), fixture: fx,
-                       native: measureNativeSpiral(fx), nativeVJP: measureNativeSpiralVJP(fx),
-                       extra: [("params", .string("fitted"))])
+                       native: measureNativeSpiral(fx, fastTanh: true),
+                       nativeVJP: measureNativeSpiralVJP(fx, fastTanh: true),
+                       extra: [("params", .string("fitted")),
+                               ("native_libm_tanh_ns_per_call", .double(libm.nsPerCall)),
+                               ("native_libm_tanh_vjp_ns_per_call", .double(libmVJP.nsPerCall))])
 }

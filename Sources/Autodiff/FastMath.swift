@@ -5,14 +5,14 @@ import Foundation
 /// glibc's `tanh` costs ~12 ns per element and blocks vectorisation; a neural right-hand
 /// side spends most of its time there (notes/swift-perf.md). These versions stay within a
 /// few ulp of libm (tested in FastMathTests).
-typealias V8 = SIMD8<Double>
-typealias U8 = SIMD8<UInt64>
+@usableFromInline typealias V8 = SIMD8<Double>
+@usableFromInline typealias U8 = SIMD8<UInt64>
 
-enum FastMath {
+public enum FastMath {
     /// tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored: no cancellation near 0,
     /// and exactly ±1 once |x| > 19.1 (where tanh rounds to 1).
-    @inline(__always)
-    static func tanh(_ x: Double) -> Double {
+    @inlinable @inline(__always)
+    public static func tanh(_ x: Double) -> Double {
         // Bit operations instead of abs/copysign/min keep the loop free of branches.
         let bits = x.bitPattern
         let sign = bits & 0x8000_0000_0000_0000
@@ -28,8 +28,8 @@ enum FastMath {
     /// (truncation below 1e-17 relative on that interval).
     /// References: Tang, "Table-driven implementation of the expm1 function in IEEE
     /// floating-point arithmetic", ACM TOMS 18(2), 1992 (the reduction).
-    @inline(__always)
-    static func expm1NonNegative(_ y: Double) -> Double {
+    @inlinable @inline(__always)
+    public static func expm1NonNegative(_ y: Double) -> Double {
         let shifter = 0x1.8p52
         let shifted = y * 1.4426950408889634 + shifter             // round(y / ln 2) in the low bits
         let kf = shifted - shifter
@@ -56,8 +56,8 @@ enum FastMath {
     /// Eight lanes of `tanh` at once, the same operations in the same order as the scalar
     /// version (so results agree bit for bit). Explicit SIMD vectorises whatever the loop
     /// around it looks like; the auto-vectoriser gives up on in-place loops inside the interpreter.
-    @inline(__always)
-    static func tanh(_ x: V8) -> V8 {
+    @inlinable @inline(__always)
+    public static func tanh(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let bits = unsafeBitCast(x, to: U8.self)
         let sign = bits & 0x8000_0000_0000_0000
         let ax = unsafeBitCast(bits & 0x7FFF_FFFF_FFFF_FFFF, to: V8.self)
@@ -89,8 +89,8 @@ enum FastMath {
     }
 
     /// `d[j] = tanh(a[j])` for `j < n`; `d` may equal `a`.
-    @inline(__always)
-    static func tanh(_ d: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ n: Int) {
+    @inlinable @inline(__always)
+    public static func tanh(_ d: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ n: Int) {
         var j = 0
         while j + 8 <= n {
             let x = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Double>.self)

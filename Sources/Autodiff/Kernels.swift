@@ -116,8 +116,7 @@ extension Program {
         case .matvecT:
             Kernels.matvecT(d, a, b, rows: n, cols: Int(i.m))
         case .affine:
-            Kernels.matvec(d, a, b, rows: n, cols: Int(i.m))
-            for j in 0..<n { d[j] += c[j] }
+            Kernels.affine(d, a, b, c, rows: n, cols: Int(i.m))
             if i.op != noActivation { Kernels.unary(UnaryOp(rawValue: i.op).unsafelyUnwrapped, d, UnsafePointer(d), n) }
         case .matmul:
             Kernels.matmul(d, a, b, m: n, k: Int(i.k), n: Int(i.m), ta: i.op & 1 != 0, tb: i.op & 2 != 0)
@@ -208,6 +207,19 @@ enum Kernels {
             while q < cols { s0 += row[q] * x[q]; q += 1 }
             y[r] = (s0 + s1) + (s2 + s3)
         }
+    }
+
+    /// y = A x + b for a row-major `rows × cols` matrix: a dense layer before its activation.
+    @inline(__always)
+    static func affine(_ y: UnsafeMutablePointer<Double>, _ A: UnsafePointer<Double>, _ x: UnsafePointer<Double>,
+                       _ b: UnsafePointer<Double>, rows: Int, cols: Int) {
+        if cols == 2 {
+            let x0 = x[0], x1 = x[1]
+            for r in 0..<rows { y[r] = A[2 * r] * x0 + A[2 * r + 1] * x1 + b[r] }
+            return
+        }
+        matvec(y, A, x, rows: rows, cols: cols)
+        for r in 0..<rows { y[r] += b[r] }
     }
 
     /// y = Aᵀ x for a row-major `rows × cols` matrix A (y has `cols` elements).
