@@ -122,7 +122,10 @@ final class Compiler {
                 // views) unless it already has a home: an output, or a later concatenation.
                 var target = a
                 while case .reshape = node(target).op { target = node(target).args[0] }
-                if isOwned(target), !isOutput[target], !isOutput[a], loc[target] == nil {
+                // Scalars stay in registers when the concatenation is not in the workspace:
+                // they reach it by a register copy (see `emit`), keeping scalar code fast.
+                let scalarOutsideWorkspace = here.base != 0 && shape(target).count == 1
+                if isOwned(target), !isOutput[target], !isOutput[a], loc[target] == nil, !scalarOutsideWorkspace {
                     loc[target] = here.advanced(by: offset)
                 }
                 offset += shape(a).count
@@ -134,7 +137,18 @@ final class Compiler {
         for (i, n) in g.nodes.enumerated() where live[i] {
             switch n.op {
             case .reshape: loc[i] = loc[n.args[0]]
-            case .slice(let start): loc[i] = loc[n.args[0]].map { $0.advanced(by: start) }
+            case .slice(let start):
+                guard let src = loc[n.args[0]] else { continue }
+                let here = src.advanced(by: start)
+                if n.shape.count == 1, here.base >= 1, here.base <= nIn {
+                    // A single element of a large input: load it into a register at the start,
+                    // so scalar code on it stays on the fast register path.
+                    let r = allocate(1)
+                    inputCopies.append(RegisterCopy(base: here.base, register: r.off, count: 1, offset: here.off))
+                    loc[i] = r
+                } else {
+                    loc[i] = here
+                }
             default: break
             }
         }
@@ -283,6 +297,11 @@ final class Compiler {
                 let c = shape(a).count
                 defer { offset += c }
                 if loc[a] == here.advanced(by: offset) { continue }  // computed in place
+                if here.base > nIn, uses[i] == 0, let l = loc[a], l.base == 0 {
+                    // Only read as an output: fill it from registers after the run.
+                    outputCopies.append(RegisterCopy(base: here.base, register: l.off, count: c, offset: here.off + offset))
+                    continue
+                }
                 var ins = instr(.copy, d: i, [a], n: c)
                 ins.d += Int32(offset)
                 if ins.bd == 0, ins.ba == 0, c == 1 {

@@ -71,13 +71,13 @@ public final class Program: @unchecked Sendable {
         let copies = self.copies.baseAddress.unsafelyUnwrapped
         for q in 0..<inputCopyCount {
             let c = copies[q]
-            let src = bases[c.base]
+            let src = bases[c.base] + c.offset
             for j in 0..<c.count { w[c.register + j] = src[j] }
         }
         execute(w, bases)
         for q in inputCopyCount..<(inputCopyCount + outputCopyCount) {
             let c = copies[q]
-            let dst = bases[c.base]
+            let dst = bases[c.base] + c.offset
             for j in 0..<c.count { dst[j] = w[c.register + j] }
         }
     }
@@ -161,21 +161,24 @@ public final class Workspace: @unchecked Sendable {
     /// Binds input `k` to caller memory holding at least the input's count of doubles.
     @inline(__always)
     public func bind(input k: Int, _ p: UnsafePointer<Double>) {
+        precondition(k >= 0 && k < inputCount, "bind(input:): no input \(k)")
         bases[1 + k] = UnsafeMutablePointer(mutating: p)
     }
 
     /// Binds output `k` to caller memory with room for the output's count of doubles.
     @inline(__always)
     public func bind(output k: Int, _ p: UnsafeMutablePointer<Double>) {
+        precondition(k >= 0 && k < outputCount, "bind(output:): no output \(k)")
         bases[1 + inputCount + k] = p
     }
 }
 
-/// A copy between a bound pointer and workspace registers.
+/// A copy between a bound pointer (from `offset` on) and workspace registers.
 struct RegisterCopy {
     let base: Int
     let register: Int
     let count: Int
+    var offset: Int = 0
 }
 
 extension Program {

@@ -103,4 +103,19 @@ final class ProgramTests: XCTestCase {
         let x = randomValues(100, &rng), y = randomValues(100, &rng)
         XCTAssertLessThan(maxRelativeDifference(try f([x, y]), try g.evaluate([x, y])), 1e-15)
     }
+
+    func testElementsOfLargeInputsStayOnTheRegisterPath() throws {
+        // A per-component right-hand side on 40 states: every element op must be a scalar
+        // register instruction, not an array instruction on one element.
+        let n = 40
+        let g = try trace(.vector(n), .vector(1)) { u, p, t in
+            (0..<n).map { i in p[0] * (u[max(i - 1, 0)] - 2 * u[i] + u[min(i + 1, n - 1)]) }
+        }
+        let f = try g.compile()
+        XCTAssertFalse(f.listing.contains("\nbinary "), f.listing)
+        XCTAssertFalse(f.listing.contains("\nunary "), f.listing)
+        var rng = Xoshiro256StarStar(seed: 12)
+        let x = [randomValues(n, &rng), [0.7], [0]]
+        XCTAssertLessThan(maxRelativeDifference(try f(x), try g.evaluate(x)), 1e-14)
+    }
 }
