@@ -52,5 +52,6 @@ let package = Package(
         // One gradient checker and allocation helpers shared by every test target.
         .target(name: "TestSupport", dependencies: ["Autodiff", "CAllocCounter"], path: "Tests/TestSupport"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
+        .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
     ]
 )

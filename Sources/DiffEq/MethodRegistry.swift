@@ -1,0 +1,26 @@
+/// The explicit Runge–Kutta methods by name, as the language picks them (`Tsit5()`, `DP5()`).
+///
+/// Adding a method is one tableau file and one line here; every test that loops over the
+/// registry (tableau identities, convergence order, dense output order) then covers it.
+public enum MethodRegistry {
+    public static let builders: [(name: String, make: @Sendable () throws -> ButcherTableau)] = [
+        ("Euler", ButcherTableau.euler),
+        ("Midpoint", ButcherTableau.midpoint),
+        ("Heun", ButcherTableau.heun),
+        ("Ralston", ButcherTableau.ralston),
+        ("RK4", ButcherTableau.rk4),
+        ("BS3", ButcherTableau.bs3),
+        ("DP5", ButcherTableau.dp5),
+    ]
+
+    /// The names of all registered methods.
+    public static var names: [String] { builders.map(\.name) }
+
+    /// The method with this name (case-sensitive, as in SciML), or an error listing the known ones.
+    public static func method(named name: String) throws -> ButcherTableau {
+        guard let b = builders.first(where: { $0.name == name }) else {
+            throw TableauError(method: name, reason: "unknown method; known: " + names.joined(separator: ", "))
+        }
+        return try b.make()
+    }
+}

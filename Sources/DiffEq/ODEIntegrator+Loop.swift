@@ -1,0 +1,151 @@
+extension ODEIntegrator {
+    /// Runs the solve to the end of the time span (or until a callback terminates it, or a
+    /// failure) and returns the solution. Stepping allocates nothing; the solution's arrays
+    /// grow only when saving more points than were reserved.
+    public func solve() -> ODESolution {
+        run()
+        return makeSolution()
+    }
+
+    /// Runs the solve, leaving the result in the integrator (`makeSolution()` reads it).
+    public func run() {
+        var message: String? = nil
+        defer { self.message = message }
+        for i in 0..<n where !u[i].isFinite {
+            retcode = .initialFailure
+            message = "u0[\(i + 1)] is \(u[i])"
+            return
+        }
+        guard t0.isFinite, !tEnd.isNaN else {
+            retcode = .initialFailure
+            message = "the time span (\(t0), \(tEnd)) is not valid"
+            return
+        }
+        f.f(slot(0), u, p, t)
+        stats.nf += 1
+        for i in 0..<n where !slot(0)[i].isFinite {
+            retcode = .initialFailure
+            message = "f(u0, p, t0)[\(i + 1)] is \(slot(0)[i])"
+            return
+        }
+        initializeEventSigns()
+        if saveStart { saveCurrent() }
+        if t0 == tEnd { finish(); return }
+
+        let adaptive = options.adaptive && tableau.isAdaptive
+        if let given = options.dt {
+            dt = direction * Swift.abs(given)
+        } else if adaptive {
+            dt = direction * initialStepSize()
+        } else {
+            retcode = .initialFailure
+            message = "\(tableau.name) without an error estimate (or adaptive = false) needs a fixed step: give dt"
+            return
+        }
+        let dtmax = options.dtmax.map(Swift.abs) ?? .infinity
+        loop: while true {
+            if terminateRequested { retcode = .terminated; break }
+            if direction * (t - tEnd) >= 0 { break }
+            if stats.nsteps >= options.maxiters { retcode = .maxIters; break }
+            if dt.isNaN { retcode = .dtNaN; break }
+
+            // Choose the step: bounded by dtmax, the next stop and the end.
+            while stopIndex < stopTimes.count, direction * (stopTimes[stopIndex] - t) <= 0 { stopIndex += 1 }
+            let target = stopIndex < stopTimes.count ? stopTimes[stopIndex] : tEnd
+            var h = dt
+            if Swift.abs(h) > dtmax { h = direction * dtmax }
+            var hitsTarget = false
+            let reach = adaptive ? 1.01 * h : h * (1 + 1e-12)
+            if direction * (t + reach - target) >= 0 { h = target - t; hitsTarget = true }
+            let dtmin = options.dtmin ?? (16 * Double.ulpOfOne * Swift.max(Swift.abs(t), 1))
+            if Swift.abs(h) < dtmin, !hitsTarget {
+                retcode = .dtLessThanMin
+                message = "the step fell to \(Swift.abs(h)) at t = \(t)"
+                break
+            }
+
+            for j in 0..<n { uprev[j] = u[j] }
+            let e = performStep(h)
+            stepsSinceStart += 1
+            extrasReady = false
+
+            if adaptive {
+                var blewUp = false, hasNaN = e.isNaN
+                for j in 0..<n {
+                    if u[j].isNaN { hasNaN = true } else if u[j].isInfinite { blewUp = true }
+                }
+                if blewUp {
+                    retcode = .unstable
+                    message = "the solution became infinite near t = \(t)"
+                    for j in 0..<n { u[j] = uprev[j] }
+                    break
+                }
+                if hasNaN || e > 1 {
+                    stats.nreject += 1
+                    for j in 0..<n { u[j] = uprev[j] }
+                    dt = rejectedStepSize(h, error: hasNaN ? .nan : e)
+                    continue
+                }
+                dt = acceptedStepSize(h, error: e)
+            }
+            stats.naccept += 1
+
+            // Accept: advance, then events, saving and the next step's first derivative.
+            let tprev = t
+            t = hitsTarget ? target : t + h
+            ensureEndDerivative()
+            let cut = handleContinuousEvents(tprev: tprev, h: h)
+            if !cut { saveDuring(tprev: tprev, h: h, upTo: t) }
+            if dense { saveDenseStep(tprev: tprev, h: h) }
+            if saveEverystep, !cut { saveCurrent() }
+            let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
+            uModifiedFlag = false
+            if modified {
+                f.f(slot(0), u, p, t)
+                stats.nf += 1
+            } else {
+                let end = slot(tableau.endSlot)
+                for j in 0..<n { slot(0)[j] = end[j] }
+            }
+
+            for j in 0..<n where !u[j].isFinite {
+                retcode = .unstable
+                message = "u[\(j + 1)] became \(u[j]) at t = \(t)"
+                break loop
+            }
+            if let check = options.unstableCheck,
+               check(dt, UnsafeBufferPointer(start: u, count: n), UnsafeBufferPointer(start: p, count: parameterCount), t) {
+                retcode = .unstable
+                message = "unstableCheck fired at t = \(t)"
+                break
+            }
+            if let progress = options.progress, !progress(t) {
+                retcode = .interrupted
+                break
+            }
+            if !adaptive { dt = options.dt.map { direction * Swift.abs($0) } ?? dt }
+        }
+        finish()
+    }
+
+    /// Saves the final state when asked and not already saved.
+    func finish() {
+        if saveEnd, ts.last != t || ts.isEmpty {
+            // A failed solve still saves where it stopped, so the partial solution is complete.
+            saveCurrent()
+        }
+    }
+
+    /// The solution of the last run.
+    public func makeSolution() -> ODESolution {
+        ODESolution(t: ts, values: us, width: savedWidth, retcode: retcode, stats: stats, message: message,
+                    dense: dense ? DenseOutput(tableau: tableau, n: n, stepT: stepT, stepH: stepH, stepEnd: stepEnd,
+                                               stepU0: stepU0, stepK: stepK) : nil,
+                    saveIdxs: saveIdxs)
+    }
+}
+
+/// Solves an ODE problem with an explicit Runge–Kutta method (SciML's `solve(prob, Tsit5(); ...)`).
+public func solve(_ problem: ODEProblem, _ tableau: ButcherTableau, options: SolverOptions = SolverOptions()) -> ODESolution {
+    ODEIntegrator(problem, tableau, options: options).solve()
+}

@@ -1,0 +1,108 @@
+extension ODEIntegrator {
+    func configureSaving() {
+        let o = options
+        let tol = 1e-12 * Swift.max(1, Swift.abs(t0), Swift.abs(tEnd))
+        var times: [Double] = []
+        var saveatGiven = false
+        switch o.saveat {
+        case .none: break
+        case .some(.every(let step)):
+            saveatGiven = true
+            let d = Swift.abs(step)
+            if d > 0, d.isFinite {
+                let count = Int(((Swift.abs(tEnd - t0)) / d + 1e-9).rounded(.down))
+                for i in 0...Swift.max(count, 0) { times.append(t0 + direction * Double(i) * d) }
+                if let last = times.last, Swift.abs(last - tEnd) <= 1e-9 * d { times[times.count - 1] = tEnd }
+            }
+        case .some(.times(let ts)):
+            saveatGiven = true
+            times = ts.filter { direction * ($0 - t0) >= -tol && direction * ($0 - tEnd) <= tol }
+                .sorted { direction * ($0 - $1) < 0 }
+        }
+        let containsStart = times.first.map { Swift.abs($0 - t0) <= tol } ?? false
+        let containsEnd = times.last.map { Swift.abs($0 - tEnd) <= tol } ?? false
+        saveEverystep = o.saveEverystep ?? !saveatGiven
+        saveStart = o.saveStart ?? (!saveatGiven || containsStart)
+        saveEnd = o.saveEnd ?? (!saveatGiven || containsEnd)
+        saveIdxs = o.saveIdxs
+        dense = o.dense ?? (saveEverystep && o.saveIdxs == nil)
+        // t₀ and the end are handled by saveStart and saveEnd.
+        if containsStart { times.removeFirst() }
+        if containsEnd, !times.isEmpty { times.removeLast() }
+        saveTimes = times
+        saveIndex = 0
+
+        var stops = o.tstops + o.dDiscontinuities + eventState.callbacks.discrete.flatMap(\.tstops)
+        for cb in eventState.callbacks.discrete {
+            guard let period = cb.period, period > 0, period.isFinite else { continue }
+            var k = 1.0
+            while direction * (t0 + direction * k * period - tEnd) < 0, k < 1e7 {
+                stops.append(t0 + direction * k * period)
+                k += 1
+            }
+        }
+        stopTimes = stops.filter { direction * ($0 - t0) > tol && direction * ($0 - tEnd) < -tol }
+            .sorted { direction * ($0 - $1) < 0 }
+        stopIndex = 0
+
+        ts.removeAll(keepingCapacity: true)
+        us.removeAll(keepingCapacity: true)
+        stepT.removeAll(keepingCapacity: true)
+        stepH.removeAll(keepingCapacity: true)
+        stepEnd.removeAll(keepingCapacity: true)
+        stepU0.removeAll(keepingCapacity: true)
+        stepK.removeAll(keepingCapacity: true)
+        let expected = saveTimes.count + 2
+        ts.reserveCapacity(expected)
+        us.reserveCapacity(expected * savedWidth)
+    }
+
+    /// Components saved per time point.
+    var savedWidth: Int { saveIdxs?.count ?? n }
+
+    /// Appends (t, u) to the solution.
+    func saveCurrent() { save(time: t, values: u) }
+
+    func save(time: Double, values x: UnsafePointer<Double>) {
+        ts.append(time)
+        if let idx = saveIdxs {
+            for i in idx { us.append(i >= 0 && i < n ? x[i] : .nan) }
+        } else {
+            us.append(contentsOf: UnsafeBufferPointer(start: x, count: n))
+        }
+    }
+
+    /// Makes the current step's lazy interpolation stages available (once per step).
+    func prepareInterpolation(tprev: Double, h: Double) {
+        if !extrasReady {
+            if !tableau.extraStages.isEmpty { computeExtraStages(tprev: tprev, h: h) }
+            extrasReady = true
+        }
+    }
+
+    /// Saves the `saveat` points in (tprev, limit] of the step (tprev, h) from its dense output.
+    func saveDuring(tprev: Double, h: Double, upTo limit: Double) {
+        let tol = 1e-12 * Swift.max(1, Swift.abs(limit))
+        while saveIndex < saveTimes.count, direction * (saveTimes[saveIndex] - limit) <= tol {
+            let ts = saveTimes[saveIndex]
+            if Swift.abs(ts - t) <= tol && limit == t {
+                save(time: ts, values: u)
+            } else {
+                prepareInterpolation(tprev: tprev, h: h)
+                interpolate(theta: (ts - tprev) / h, h: h, into: err)
+                save(time: ts, values: err)
+            }
+            saveIndex += 1
+        }
+    }
+
+    /// Records the step's dense data, valid from tprev to the current t.
+    func saveDenseStep(tprev: Double, h: Double) {
+        prepareInterpolation(tprev: tprev, h: h)
+        stepT.append(tprev)
+        stepH.append(h)
+        stepEnd.append(t)
+        stepU0.append(contentsOf: UnsafeBufferPointer(start: uprev, count: n))
+        stepK.append(contentsOf: UnsafeBufferPointer(start: k, count: n * tableau.slots))
+    }
+}

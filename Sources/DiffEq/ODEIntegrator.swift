@@ -1,0 +1,204 @@
+import Foundation
+
+/// The state of an explicit Runge–Kutta solve, stepped by a loop of small phases
+/// (`ODEIntegrator+Loop.swift`): choose a step, take it (`+Step`), control the error
+/// (`+Control`), handle events (`+Events`), save (`+Save`).
+///
+/// All working memory is allocated when the integrator is made; stepping allocates nothing.
+/// `reinit` reuses it for another solve (an ensemble member, a training iteration).
+///
+/// Room for other problem types, without rewriting the loop:
+/// - SDEs: a `noise` phase draws the step's Brownian increments into a preallocated buffer
+///   before `performStep`, and a stochastic tableau family adds its own stepping routine;
+///   rejections keep the increments (a Brownian bridge splits them).
+/// - DDEs: f receives a history function that reads `solution`'s dense output (and the
+///   current step's stages for lags shorter than the step); discontinuities propagate by
+///   adding `t + τ` to `dDiscontinuities` as they are crossed.
+/// - Jumps: rate functions are continuous callbacks on an integrated intensity; the
+///   existing event phase finds their times and applies the jump as the `affect`.
+public final class ODEIntegrator {
+    public let tableau: ButcherTableau
+    public let f: ODEFunction
+    public let n: Int
+    var options: SolverOptions
+
+    // Problem data (mutable through reinit and callbacks).
+    public internal(set) var t: Double
+    var t0: Double
+    var tEnd: Double
+    /// +1 forwards in time, −1 backwards.
+    var direction: Double
+    public internal(set) var dt: Double
+
+    // Memory: one allocation for every vector.
+    let memory: UnsafeMutablePointer<Double>
+    /// The current state (after an accepted step), its predecessor, a stage argument and the error.
+    public let u: UnsafeMutablePointer<Double>
+    let uprev: UnsafeMutablePointer<Double>
+    let tmp: UnsafeMutablePointer<Double>
+    let err: UnsafeMutablePointer<Double>
+    let abstols: UnsafeMutablePointer<Double>
+    let reltols: UnsafeMutablePointer<Double>
+    /// Stage derivatives: slot i at `k + i*n` (stages, end derivative, interpolation stages).
+    let k: UnsafeMutablePointer<Double>
+    /// The parameters; callbacks may change them.
+    public let p: UnsafeMutablePointer<Double>
+    public let parameterCount: Int
+    /// The initial state `reinit` returns to.
+    var initialState: [Double]
+
+    // Sparse tableau rows: for stage i, (slot, coefficient) pairs of its nonzero a entries.
+    let rowStart: [Int]
+    let rowSlot: UnsafeMutablePointer<Int>
+    let rowCoef: UnsafeMutablePointer<Double>
+    let bSlots: [Int], bCoefs: [Double]
+    let eSlots: [Int], eCoefs: [Double]
+    /// Whether the error estimate needs f(t + h, u₁) before acceptance (non-FSAL with a weight on it).
+    let errorUsesEnd: Bool
+
+    // Step control state.
+    var qold = 1e-4
+    var errors: (Double, Double) = (1, 1)   // previous two accepted errors (PID)
+    var lastWasRejected = false
+    var beta1 = 0.0, beta2 = 0.0, beta3 = 0.0
+    let gamma = 0.9, qmin = 0.2, qmax = 10.0
+
+    public internal(set) var stats = SolverStats()
+    public internal(set) var retcode: ReturnCode = .success
+    /// Why the last solve failed, when it did.
+    public internal(set) var message: String?
+    var terminateRequested = false
+    /// Set by callbacks that change u: the end derivative is recomputed.
+    var uModifiedFlag = false
+    var endDerivativeValid = false
+    var stepsSinceStart = 0
+
+    // Saving.
+    var saveTimes: [Double] = []
+    var saveIndex = 0
+    var saveEverystep = true
+    var saveStart = true
+    var saveEnd = true
+    var saveIdxs: [Int]? = nil
+    var dense = true
+    var stopTimes: [Double] = []
+    var stopIndex = 0
+    /// The solution being built.
+    var ts: [Double] = []
+    var us: [Double] = []
+    /// Dense data per accepted step: start time, step, u₀ and all slots.
+    var stepT: [Double] = []
+    var stepH: [Double] = []
+    var stepU0: [Double] = []
+    var stepK: [Double] = []
+    var stepEnd: [Double] = []
+    /// Whether the current step's interpolation stages have been evaluated.
+    var extrasReady = false
+    var eventState: EventState
+
+    /// Makes an integrator for `problem` with `tableau`, ready to `solve()`.
+    public init(_ problem: ODEProblem, _ tableau: ButcherTableau, options: SolverOptions = SolverOptions()) {
+        self.tableau = tableau
+        f = problem.f
+        n = problem.u0.count
+        self.options = options
+        t0 = problem.tspan.0
+        tEnd = problem.tspan.1
+        t = t0
+        direction = tEnd >= t0 ? 1 : -1
+        dt = 0
+        parameterCount = problem.p.count
+        initialState = problem.u0
+        let slots = tableau.slots
+        let total = n * (6 + slots) + max(parameterCount, 1)
+        memory = .allocate(capacity: max(total, 1))
+        memory.initialize(repeating: 0, count: max(total, 1))
+        u = memory
+        uprev = memory + n
+        tmp = memory + 2 * n
+        err = memory + 3 * n
+        abstols = memory + 4 * n
+        reltols = memory + 5 * n
+        k = memory + 6 * n
+        p = memory + n * (6 + slots)
+        for (i, v) in problem.p.enumerated() { p[i] = v }
+
+        // Nonzero structure of the tableau, so a stage touches only the slots it uses.
+        let s = tableau.stages
+        var starts = [0], slotsList: [Int] = [], coefs: [Double] = []
+        for i in 0..<s {
+            for j in 0..<i where tableau.a[i * s + j] != 0 {
+                slotsList.append(j); coefs.append(tableau.a[i * s + j])
+            }
+            starts.append(slotsList.count)
+        }
+        for e in tableau.extraStages {
+            for (j, v) in e.a.enumerated() where v != 0 { slotsList.append(j); coefs.append(v) }
+            starts.append(slotsList.count)
+        }
+        rowStart = starts
+        rowSlot = .allocate(capacity: max(slotsList.count, 1))
+        rowSlot.initialize(from: slotsList, count: slotsList.count)
+        rowCoef = .allocate(capacity: max(coefs.count, 1))
+        rowCoef.initialize(from: coefs, count: coefs.count)
+        bSlots = tableau.b.indices.filter { tableau.b[$0] != 0 }
+        bCoefs = bSlots.map { tableau.b[$0] }
+        eSlots = tableau.btilde.indices.filter { tableau.btilde[$0] != 0 }
+        eCoefs = eSlots.map { tableau.btilde[$0] }
+        errorUsesEnd = !tableau.fsal && tableau.btilde[s] != 0
+        eventState = EventState(callbacks: options.callback, n: n)
+        configure(u0: problem.u0)
+    }
+
+    deinit {
+        memory.deallocate()
+        rowSlot.deallocate()
+        rowCoef.deallocate()
+    }
+
+    /// Slot i of the stage derivatives.
+    @inline(__always) func slot(_ i: Int) -> UnsafeMutablePointer<Double> { k + i * n }
+
+    /// Resets for a new solve from `u0` (and optionally new parameters and time span),
+    /// keeping all memory.
+    public func reinit(u0: [Double]? = nil, p newP: [Double]? = nil, tspan: (Double, Double)? = nil) {
+        if let newP { for i in 0..<min(newP.count, parameterCount) { p[i] = newP[i] } }
+        if let tspan { t0 = tspan.0; tEnd = tspan.1; direction = tEnd >= t0 ? 1 : -1 }
+        if let u0, u0.count == n { initialState = u0 }
+        configure(u0: initialState)
+    }
+
+    func configure(u0: [Double]) {
+        for i in 0..<min(n, u0.count) { u[i] = u0[i] }
+        t = t0
+        dt = 0
+        stats = SolverStats()
+        retcode = .success
+        message = nil
+        terminateRequested = false
+        uModifiedFlag = false
+        endDerivativeValid = false
+        qold = 1e-4
+        errors = (1, 1)
+        lastWasRejected = false
+        stepsSinceStart = 0
+        for i in 0..<n {
+            abstols[i] = options.abstol.value(i)
+            reltols[i] = options.reltol.value(i)
+        }
+        configureController()
+        eventState = EventState(callbacks: options.callback, n: n)
+        configureSaving()
+    }
+
+    /// Asks the solve to stop after the current step, with retcode `terminated`.
+    public func terminate() { terminateRequested = true }
+
+    /// Tells the integrator a callback changed `u` (or `p`), so derivatives are recomputed.
+    public func uModified() { uModifiedFlag = true }
+
+    /// The current state as a buffer.
+    public var state: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: u, count: n) }
+    /// The parameters as a buffer.
+    public var parameters: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: p, count: parameterCount) }
+}

@@ -1,0 +1,74 @@
+/// Solver options, with SciML's names and meanings (`abstol`, `reltol`, `saveat`, ...).
+public struct SolverOptions: @unchecked Sendable {
+    /// A tolerance for all components, or one per component.
+    public enum Tolerance: Sendable, ExpressibleByFloatLiteral {
+        case scalar(Double)
+        case vector([Double])
+        public init(floatLiteral v: Double) { self = .scalar(v) }
+        func value(_ i: Int) -> Double {
+            switch self {
+            case .scalar(let v): return v
+            case .vector(let v): return v[i]
+            }
+        }
+    }
+
+    /// Where to save: explicit times, or every `Δt` from the start (SciML's `saveat=0.1`).
+    public enum SaveAt: Sendable {
+        case times([Double])
+        case every(Double)
+    }
+
+    public var abstol: Tolerance = 1e-6
+    public var reltol: Tolerance = 1e-3
+    /// The first step (nil: Hairer's initial-step algorithm), or the step of a fixed-step solve.
+    public var dt: Double? = nil
+    public var adaptive = true
+    /// Smallest step allowed (nil: a few ulp of t); going below returns `dtLessThanMin`.
+    public var dtmin: Double? = nil
+    public var dtmax: Double? = nil
+    /// Steps attempted (accepted + rejected) before returning `maxIters`.
+    public var maxiters = 100_000
+    public var saveat: SaveAt? = nil
+    /// nil: true when `saveat` is not given.
+    public var saveEverystep: Bool? = nil
+    /// nil: true unless `saveat` is given as times that do not include t₀.
+    public var saveStart: Bool? = nil
+    /// nil: true unless `saveat` is given as times that do not include the end.
+    public var saveEnd: Bool? = nil
+    /// Save only these components (0-based).
+    public var saveIdxs: [Int]? = nil
+    /// Keep every step's stages so `sol(t)` interpolates with the method's dense output.
+    /// nil: true when saving every step of every component.
+    public var dense: Bool? = nil
+    /// Times the solver must step to exactly.
+    public var tstops: [Double] = []
+    /// Discontinuities of f (in t); stepped to exactly, like tstops.
+    public var dDiscontinuities: [Double] = []
+    /// The norm of the scaled error (default: root mean square), given the values and t.
+    public var internalnorm: ((UnsafeBufferPointer<Double>, Double) -> Double)? = nil
+    /// Extra instability test on each accepted step: (dt, u, p, t) -> unstable?
+    public var unstableCheck: ((Double, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, Double) -> Bool)? = nil
+    /// Called after each accepted step with t; returning false interrupts the solve.
+    public var progress: ((Double) -> Bool)? = nil
+    /// Step-size control.
+    public var controller: StepController = .pi
+    /// Events and callbacks.
+    public var callback: CallbackSet = CallbackSet()
+
+    public init() {}
+}
+
+/// Step-size controllers. All use OrdinaryDiffEq's safety factor 0.9 and step ratio limits
+/// [1/5, 10] unless given.
+public enum StepController: Sendable {
+    /// Hairer's PI controller with the method's default gains (DP5: β₁ = 0.17, β₂ = 0.04 as in
+    /// DOPRI5; otherwise β₁ = 7/(10 q), β₂ = 2/(5 q) for a method of order q, as OrdinaryDiffEq).
+    case pi
+    /// A PI controller with explicit gains.
+    case piGains(beta1: Double, beta2: Double)
+    /// Söderlind's PID controller with gains on the last three errors (e.g. (0.3, 0.4, 0) as
+    /// diffrax suggests for stiff problems); the gains are divided by the estimate's order + 1.
+    /// References: G. Söderlind, "Digital filters in adaptive time-stepping", ACM TOMS 29, 2003.
+    case pid(beta1: Double, beta2: Double, beta3: Double)
+}
