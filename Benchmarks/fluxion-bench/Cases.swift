@@ -23,6 +23,10 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "rhs_spiral",
         summary: "spiral network right-hand side: compiled call and VJP against hand-written Swift",
         run: runRHSSpiral),
+    BenchmarkCase(
+        name: "1_lv_forward",
+        summary: "Lotka-Volterra solve, rtol=atol=1e-6, saveat 0.1, Tsit5 and DP5 (Swift API)",
+        run: runLVForward),
 ]
 
 /// The case with this name, if any.

@@ -32,11 +32,14 @@ extension ODEIntegrator {
             errors = (e0, errors.0)
             hnew = h * factor
         } else {
-            let fac11 = Foundation.pow(e, beta1)
-            var fac = fac11 / Foundation.pow(qold, beta2)
+            // e^β₁ / qold^β₂ as one exp of logs, reusing log(qold) from the last step:
+            // one log and one exp per step instead of two pow.
+            let logE = Foundation.log(e)
+            var fac = Foundation.exp(beta1 * logE - beta2 * logQold)
             fac = Swift.max(1 / qmax, Swift.min(1 / qmin, fac / gamma))
             hnew = h / fac
             qold = Swift.max(e, 1e-4)
+            logQold = e >= 1e-4 ? logE : Foundation.log(1e-4)
         }
         if lastWasRejected { hnew = direction * Swift.min(Swift.abs(hnew), Swift.abs(h)) }
         lastWasRejected = false
@@ -66,7 +69,7 @@ extension ODEIntegrator {
         h = Swift.min(h, hmax)
         // An explicit Euler step to estimate the second derivative (uses tmp and the error slot).
         for i in 0..<n { tmp[i] = u[i] + direction * h * f0[i] }
-        f.f(err, tmp, p, t + direction * h)
+        rhs(err, tmp, p, t + direction * h)
         stats.nf += 1
         var der2 = 0.0
         for i in 0..<n {

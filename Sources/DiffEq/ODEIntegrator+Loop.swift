@@ -21,7 +21,7 @@ extension ODEIntegrator {
             message = "the time span (\(t0), \(tEnd)) is not valid"
             return
         }
-        f.f(slot(0), u, p, t)
+        rhs(slot(0), u, p, t)
         stats.nf += 1
         for i in 0..<n where !slot(0)[i].isFinite {
             retcode = .initialFailure
@@ -32,7 +32,6 @@ extension ODEIntegrator {
         if saveStart { saveCurrent() }
         if t0 == tEnd { finish(); return }
 
-        let adaptive = options.adaptive && tableau.isAdaptive
         if let given = options.dt {
             dt = direction * Swift.abs(given)
         } else if adaptive {
@@ -42,11 +41,11 @@ extension ODEIntegrator {
             message = "\(tableau.name) without an error estimate (or adaptive = false) needs a fixed step: give dt"
             return
         }
-        let dtmax = options.dtmax.map(Swift.abs) ?? .infinity
+        let dtmax = dtmaxOption
         loop: while true {
             if terminateRequested { retcode = .terminated; break }
             if direction * (t - tEnd) >= 0 { break }
-            if stats.nsteps >= options.maxiters { retcode = .maxIters; break }
+            if stats.nsteps >= maxiters { retcode = .maxIters; break }
             if dt.isNaN { retcode = .dtNaN; break }
 
             // Choose the step: bounded by dtmax, the next stop and the end.
@@ -57,7 +56,7 @@ extension ODEIntegrator {
             var hitsTarget = false
             let reach = adaptive ? 1.01 * h : h * (1 + 1e-12)
             if direction * (t + reach - target) >= 0 { h = target - t; hitsTarget = true }
-            let dtmin = options.dtmin ?? (16 * Double.ulpOfOne * Swift.max(Swift.abs(t), 1))
+            let dtmin = dtminOption ?? (16 * Double.ulpOfOne * Swift.max(Swift.abs(t), 1))
             if Swift.abs(h) < dtmin, !hitsTarget {
                 retcode = .dtLessThanMin
                 message = "the step fell to \(Swift.abs(h)) at t = \(t)"
@@ -101,7 +100,7 @@ extension ODEIntegrator {
             let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
             uModifiedFlag = false
             if modified {
-                f.f(slot(0), u, p, t)
+                rhs(slot(0), u, p, t)
                 stats.nf += 1
             } else {
                 let end = slot(tableau.endSlot)
@@ -113,13 +112,13 @@ extension ODEIntegrator {
                 message = "u[\(j + 1)] became \(u[j]) at t = \(t)"
                 break loop
             }
-            if let check = options.unstableCheck,
+            if let check = unstableCheck,
                check(dt, UnsafeBufferPointer(start: u, count: n), UnsafeBufferPointer(start: p, count: parameterCount), t) {
                 retcode = .unstable
                 message = "unstableCheck fired at t = \(t)"
                 break
             }
-            if let progress = options.progress, !progress(t) {
+            if let progress, !progress(t) {
                 retcode = .interrupted
                 break
             }

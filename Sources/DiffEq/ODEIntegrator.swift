@@ -47,17 +47,38 @@ public final class ODEIntegrator {
     /// The initial state `reinit` returns to.
     var initialState: [Double]
 
-    // Sparse tableau rows: for stage i, (slot, coefficient) pairs of its nonzero a entries.
-    let rowStart: [Int]
-    let rowSlot: UnsafeMutablePointer<Int>
+    /// The right-hand side, held directly so a call loads one closure.
+    let rhs: RHSFunction
+    // Sparse tableau rows, in pointers the stepping loops read without checks: row i's
+    // nonzero a entries are rowOffset[rowStart[i]..<rowStart[i+1]] (slot offsets into `k`,
+    // i.e. slot·n) with coefficients rowCoef. Rows 0..<stages are the stages, then the
+    // interpolation stages, then b (the solution) and btilde (the error).
+    let rowStart: UnsafeMutablePointer<Int>
+    let rowOffset: UnsafeMutablePointer<Int>
     let rowCoef: UnsafeMutablePointer<Double>
-    let bSlots: [Int], bCoefs: [Double]
-    let eSlots: [Int], eCoefs: [Double]
+    let cs: UnsafeMutablePointer<Double>
+    let bRow: Int, eRow: Int
+    /// Dense output: for each slot, `denseDegree` coefficients at denseCoef[slot·denseDegree].
+    let denseCoef: UnsafeMutablePointer<Double>
+    let denseDegree: Int
+    /// The slots with a nonzero dense-output row, and scratch for their weights.
+    let denseSlots: UnsafeMutablePointer<Int>
+    let denseSlotCount: Int
+    let denseWeights: UnsafeMutablePointer<Double>
+    let adaptive: Bool
+    // Options read on every step, held directly (not through the options struct).
+    let internalnorm: ((UnsafeBufferPointer<Double>, Double) -> Double)?
+    let unstableCheck: ((Double, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, Double) -> Bool)?
+    let progress: ((Double) -> Bool)?
+    let maxiters: Int
+    let dtmaxOption: Double
+    let dtminOption: Double?
     /// Whether the error estimate needs f(t + h, u₁) before acceptance (non-FSAL with a weight on it).
     let errorUsesEnd: Bool
 
     // Step control state.
     var qold = 1e-4
+    var logQold = log(1e-4)
     var errors: (Double, Double) = (1, 1)   // previous two accepted errors (PID)
     var lastWasRejected = false
     var beta1 = 0.0, beta2 = 0.0, beta3 = 0.0
@@ -125,26 +146,45 @@ public final class ODEIntegrator {
 
         // Nonzero structure of the tableau, so a stage touches only the slots it uses.
         let s = tableau.stages
-        var starts = [0], slotsList: [Int] = [], coefs: [Double] = []
-        for i in 0..<s {
-            for j in 0..<i where tableau.a[i * s + j] != 0 {
-                slotsList.append(j); coefs.append(tableau.a[i * s + j])
-            }
-            starts.append(slotsList.count)
+        let n = problem.u0.count
+        var starts = [0], offsets: [Int] = [], coefs: [Double] = []
+        func addRow(_ row: [Double]) {
+            for (j, v) in row.enumerated() where v != 0 { offsets.append(j * n); coefs.append(v) }
+            starts.append(offsets.count)
         }
-        for e in tableau.extraStages {
-            for (j, v) in e.a.enumerated() where v != 0 { slotsList.append(j); coefs.append(v) }
-            starts.append(slotsList.count)
-        }
-        rowStart = starts
-        rowSlot = .allocate(capacity: max(slotsList.count, 1))
-        rowSlot.initialize(from: slotsList, count: slotsList.count)
+        for i in 0..<s { addRow((0..<i).map { tableau.a[i * s + $0] }) }
+        for e in tableau.extraStages { addRow(e.a) }
+        addRow(tableau.b)
+        addRow(tableau.btilde)
+        bRow = s + tableau.extraStages.count
+        eRow = bRow + 1
+        rowStart = .allocate(capacity: starts.count)
+        rowStart.initialize(from: starts, count: starts.count)
+        rowOffset = .allocate(capacity: max(offsets.count, 1))
+        rowOffset.initialize(from: offsets, count: offsets.count)
         rowCoef = .allocate(capacity: max(coefs.count, 1))
         rowCoef.initialize(from: coefs, count: coefs.count)
-        bSlots = tableau.b.indices.filter { tableau.b[$0] != 0 }
-        bCoefs = bSlots.map { tableau.b[$0] }
-        eSlots = tableau.btilde.indices.filter { tableau.btilde[$0] != 0 }
-        eCoefs = eSlots.map { tableau.btilde[$0] }
+        cs = .allocate(capacity: max(s, 1))
+        cs.initialize(from: tableau.c, count: s)
+        let degree = tableau.dense.map(\.count).max() ?? 0
+        denseDegree = degree
+        denseCoef = .allocate(capacity: max(tableau.slots * degree, 1))
+        denseCoef.initialize(repeating: 0, count: max(tableau.slots * degree, 1))
+        for (i, row) in tableau.dense.enumerated() { for (m, v) in row.enumerated() { denseCoef[i * degree + m] = v } }
+        let used = tableau.dense.indices.filter { tableau.dense[$0].contains { $0 != 0 } }
+        denseSlotCount = used.count
+        denseSlots = .allocate(capacity: max(used.count, 1))
+        denseSlots.initialize(from: used, count: used.count)
+        denseWeights = .allocate(capacity: max(used.count, 1))
+        denseWeights.initialize(repeating: 0, count: max(used.count, 1))
+        rhs = problem.f.f
+        adaptive = options.adaptive && tableau.isAdaptive
+        internalnorm = options.internalnorm
+        unstableCheck = options.unstableCheck
+        progress = options.progress
+        maxiters = options.maxiters
+        dtmaxOption = options.dtmax.map(Swift.abs) ?? .infinity
+        dtminOption = options.dtmin.map(Swift.abs)
         errorUsesEnd = !tableau.fsal && tableau.btilde[s] != 0
         eventState = EventState(callbacks: options.callback, n: n)
         configure(u0: problem.u0)
@@ -152,8 +192,13 @@ public final class ODEIntegrator {
 
     deinit {
         memory.deallocate()
-        rowSlot.deallocate()
+        rowStart.deallocate()
+        rowOffset.deallocate()
         rowCoef.deallocate()
+        cs.deallocate()
+        denseCoef.deallocate()
+        denseSlots.deallocate()
+        denseWeights.deallocate()
     }
 
     /// Slot i of the stage derivatives.
@@ -179,6 +224,7 @@ public final class ODEIntegrator {
         uModifiedFlag = false
         endDerivativeValid = false
         qold = 1e-4
+        logQold = log(1e-4)
         errors = (1, 1)
         lastWasRejected = false
         stepsSinceStart = 0
