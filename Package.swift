@@ -53,5 +53,6 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff", "CAllocCounter"], path: "Tests/TestSupport"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
+        .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
     ]
 )

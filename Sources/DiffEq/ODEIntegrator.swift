@@ -120,7 +120,8 @@ public final class ODEIntegrator {
     /// Makes an integrator for `problem` with `tableau`, ready to `solve()`.
     public init(_ problem: ODEProblem, _ tableau: ButcherTableau, options: SolverOptions = SolverOptions()) {
         self.tableau = tableau
-        f = problem.f
+        let f = problem.f.perIntegrator?() ?? problem.f
+        self.f = f
         n = problem.u0.count
         self.options = options
         t0 = problem.tspan.0
@@ -177,7 +178,7 @@ public final class ODEIntegrator {
         denseSlots.initialize(from: used, count: used.count)
         denseWeights = .allocate(capacity: max(used.count, 1))
         denseWeights.initialize(repeating: 0, count: max(used.count, 1))
-        rhs = problem.f.f
+        rhs = f.f
         adaptive = options.adaptive && tableau.isAdaptive
         internalnorm = options.internalnorm
         unstableCheck = options.unstableCheck

@@ -41,6 +41,10 @@ public struct ODEFunction: @unchecked Sendable {
     public var sparsity: JacobianSparsity?
     /// The mass matrix M of M u′ = f, column-major; nil is the identity.
     public var massMatrix: [Double]?
+    /// Makes a private copy for one integrator, when the closures share scratch memory (a
+    /// compiled program's workspace): each integrator, and so each ensemble thread, then
+    /// works in its own.
+    public var perIntegrator: (@Sendable () -> ODEFunction)?
 
     public init(_ f: @escaping RHSFunction, jac: JacobianFunction? = nil, jvp: DirectionalDerivative? = nil,
                 vjp: DirectionalDerivative? = nil, paramJacobian: JacobianFunction? = nil,
