@@ -1,4 +1,6 @@
+import Autodiff
 import DiffEq
+import Sensitivity
 
 // `1_lv_forward`: Lotka–Volterra p = [1.5, 1, 3, 1], u0 = [1, 1] on (0, 10), rtol = atol = 1e-6,
 // saveat 0.1, solved through the Swift API with a plain closure right-hand side. One
@@ -20,9 +22,15 @@ func runLVForward() throws -> [JSONValue] {
     options.abstol = 1e-6
     options.reltol = 1e-6
     options.saveat = .every(0.1)
+    // The traced variant: the same right-hand side traced from Swift and compiled, the path
+    // the language takes.
+    let traced = ODEProblem(try CompiledRHS(lotkaVolterraGraph()).odeFunction(), u0: [1, 1], tspan: (0, 10),
+                            p: [1.5, 1, 3, 1])
+    let variants: [(String, ODEProblem)] = [("swift-api", lotkaVolterraProblem()), ("traced", traced)]
     for name in ["Tsit5", "DP5"] where MethodRegistry.names.contains(name) {
+      for (variant, problem) in variants {
         let tableau = try MethodRegistry.method(named: name)
-        let integrator = ODEIntegrator(lotkaVolterraProblem(), tableau, options: options)
+        let integrator = ODEIntegrator(problem, tableau, options: options)
         integrator.run()
         let timing = measure { integrator.reinit(); integrator.run() }
         integrator.reinit()
@@ -30,7 +38,7 @@ func runLVForward() throws -> [JSONValue] {
         let sol = integrator.makeSolution()
         let end = sol[sol.t.count - 1]
         let err = max(abs(end[end.startIndex] - last[1]), abs(end[end.startIndex + 1] - last[2]))
-        var fields: [(String, JSONValue)] = [("method", .string(name)), ("variant", .string("swift-api"))]
+        var fields: [(String, JSONValue)] = [("method", .string(name)), ("variant", .string(variant))]
         fields += timing.jsonFields
         fields += [
             ("nfev", .int(sol.stats.nf)),
@@ -42,6 +50,7 @@ func runLVForward() throws -> [JSONValue] {
             ("retcode", .string(sol.retcode.rawValue)),
         ]
         results.append(.object(fields))
+      }
     }
     return results
 }
