@@ -110,3 +110,25 @@ struct DenseOutput: Sendable {
         return out
     }
 }
+
+/// The accepted steps of a solve that kept its dense output: what a discrete adjoint
+/// differentiates. Step m runs from `t[m]` with size `h[m]` (valid up to `end[m]`, which is
+/// `t[m] + h[m]` unless an event cut it), from state `u0[m·n ..< (m+1)·n]`, with slot i's
+/// derivative at `k[(m·slots + i)·n ..< ...]`.
+public struct StepRecord: Sendable {
+    public let tableau: ButcherTableau
+    public let n: Int
+    public let t: [Double]
+    public let h: [Double]
+    public let end: [Double]
+    public let u0: [Double]
+    public let k: [Double]
+    public var count: Int { t.count }
+}
+
+extension ODESolution {
+    /// The recorded steps, when the solve kept its dense output (`options.dense`).
+    public var steps: StepRecord? {
+        dense.map { StepRecord(tableau: $0.tableau, n: $0.n, t: $0.stepT, h: $0.stepH, end: $0.stepEnd, u0: $0.stepU0, k: $0.stepK) }
+    }
+}

@@ -13,6 +13,10 @@ public final class CompiledRHS: @unchecked Sendable {
     let jvp: Program
     let vjp: Program
     let sparsity: SparsityPattern
+    /// (u, p, t, v) -> (∂f/∂u)ᵀv, (∂f/∂p)ᵀv: the adjoints' workhorse.
+    let vjpUP: Program
+    /// (u, p, t, du, dp) -> (∂f/∂u)du + (∂f/∂p)dp: forward sensitivities.
+    let jvpUP: Program
 
     /// Compiles `graph`, whose inputs must be u (a vector), p (a vector) and t (a scalar),
     /// and whose one output has u's shape.
@@ -31,6 +35,8 @@ public final class CompiledRHS: @unchecked Sendable {
         jvp = try graph.jvp(wrt: [0]).compile()
         vjp = try graph.vjp(wrt: [0]).compile()
         sparsity = try graph.sparsity(output: 0, wrt: 0)
+        vjpUP = try graph.vjp(wrt: [0, 1]).compile()
+        jvpUP = try graph.jvp(wrt: [0, 1]).compile()
     }
 
     /// The DiffEq function: its closures run the compiled programs in workspaces private to

@@ -1,0 +1,121 @@
+import Autodiff
+import DiffEq
+
+/// How the gradient of a solve is computed (SciML's `sensealg`).
+public enum SensitivityAlgorithm: String, Sendable, CaseIterable {
+    /// Forward sensitivities (`ForwardSensitivity`): cheap for few states plus parameters.
+    case forward = "ForwardSensitivity"
+    /// Reverse mode through the solver's steps (discretise-then-optimise): the exact gradient
+    /// of what was computed.
+    case discreteAdjoint = "DiscreteAdjoint"
+
+    /// The automatic choice when none is given: forward sensitivities up to 100 states plus
+    /// parameters (SciML's rule of thumb), the discrete adjoint above.
+    public static func automatic(states: Int, parameters: Int) -> SensitivityAlgorithm {
+        states + parameters <= 100 ? .forward : .discreteAdjoint
+    }
+}
+
+/// A solve whose saved states can be differentiated with respect to u₀ and p: the compiled
+/// right-hand side, time span, method and options (which must fix the saved times with
+/// `saveat`, so the output has a fixed shape), and the sensitivity algorithm.
+public final class DifferentiableSolve: @unchecked Sendable {
+    public let rhs: CompiledRHS
+    public let tspan: (Double, Double)
+    public let tableau: ButcherTableau
+    public let options: SolverOptions
+    public let sensealg: SensitivityAlgorithm
+    let sweep: DiscreteAdjointSweep
+
+    public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
+                sensealg: SensitivityAlgorithm? = nil) throws {
+        guard options.saveat != nil else {
+            throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
+        }
+        self.rhs = rhs
+        self.tspan = tspan
+        self.tableau = tableau
+        self.options = options
+        self.sensealg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
+        sweep = DiscreteAdjointSweep(rhs)
+    }
+
+    /// The forward solve, keeping the steps when the discrete adjoint will need them.
+    public func solve(u0: [Double], p: [Double]) throws -> ODESolution {
+        try checkSizes(u0, p)
+        var o = options
+        o.saveIdxs = nil
+        if sensealg == .discreteAdjoint { o.dense = true }
+        let problem = ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p)
+        return DiffEq.solve(problem, tableau, options: o)
+    }
+
+    /// The saved states, and a pullback from their cotangents (one row of n per saved time)
+    /// to (∂L/∂u₀, ∂L/∂p).
+    public func solveWithPullback(u0: [Double], p: [Double]) throws
+        -> (solution: ODESolution, pullback: ([Double]) throws -> (du0: [Double], dp: [Double])) {
+        try checkSizes(u0, p)
+        let n = rhs.states, m = rhs.parameters
+        switch sensealg {
+        case .discreteAdjoint:
+            let sol = try solve(u0: u0, p: p)
+            try checkRetcode(sol)
+            return (sol, { [sweep] ybar in try sweep.gradient(solution: sol, p: p, ybar: ybar) })
+        case .forward:
+            var o = options
+            o.saveIdxs = nil
+            o.dense = false
+            let problem = ODEProblem(ForwardSensitivity.augmented(rhs), u0: ForwardSensitivity.initialState(u0: u0, m: m),
+                                     tspan: tspan, p: p)
+            let augmented = DiffEq.solve(problem, tableau, options: o)
+            try checkRetcode(augmented)
+            let width = n * (1 + n + m)
+            var values = [Double](); values.reserveCapacity(augmented.t.count * n)
+            for s in 0..<augmented.t.count { values += augmented.values[(s * width)..<(s * width + n)] }
+            let sol = ODESolution(t: augmented.t, values: values, width: n, retcode: augmented.retcode,
+                                  stats: augmented.stats, message: augmented.message)
+            return (sol, { ybar in ForwardSensitivity.gradient(augmented, n: n, m: m, ybar: ybar) })
+        }
+    }
+
+    /// The value and gradient of a loss of the saved states; `loss` returns the value and
+    /// its gradient with respect to the saved values (rows of n per time).
+    public func gradient(u0: [Double], p: [Double], loss: (ODESolution) throws -> (value: Double, ybar: [Double])) throws
+        -> (value: Double, du0: [Double], dp: [Double]) {
+        let (sol, pullback) = try solveWithPullback(u0: u0, p: p)
+        let (value, ybar) = try loss(sol)
+        guard ybar.count == sol.values.count else {
+            throw AutodiffError(.shapeMismatch, "the loss's gradient has \(ybar.count) values for \(sol.values.count) saved ones")
+        }
+        let (du0, dp) = try pullback(ybar)
+        return (value, du0, dp)
+    }
+
+    func checkSizes(_ u0: [Double], _ p: [Double]) throws {
+        guard u0.count == rhs.states, p.count == rhs.parameters else {
+            throw AutodiffError(.shapeMismatch, "solve: u0 has \(u0.count) values and p \(p.count); the right-hand side takes vector(\(rhs.states)) and vector(\(rhs.parameters))")
+        }
+    }
+
+    func checkRetcode(_ sol: ODESolution) throws {
+        guard sol.retcode == .success else {
+            throw AutodiffError(.invalidArgument, "the solve failed (\(sol.retcode)\(sol.message.map { ": " + $0 } ?? "")); its gradient is not defined")
+        }
+    }
+}
+
+extension Tape {
+    /// `solve` as a primitive of the tape: the saved states as a `count × n` matrix (one row
+    /// per saved time), differentiable with respect to `u0` and `p` by the solve's sensealg.
+    public func solve(_ problem: DifferentiableSolve, u0: Variable, p: Variable) throws -> Variable {
+        let (sol, pullback) = try problem.solveWithPullback(u0: u0.values, p: p.values)
+        let shape = Shape.matrix(sol.t.count, problem.rhs.states)
+        let outputs = try primitive([u0, p], outputShapes: [shape], name: "solve") { _ in
+            ([sol.values], { cotangents in
+                let (du0, dp) = try pullback(cotangents[0])
+                return [du0, dp]
+            })
+        }
+        return outputs[0]
+    }
+}

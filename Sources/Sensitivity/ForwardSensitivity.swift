@@ -1,0 +1,77 @@
+import Autodiff
+import DiffEq
+
+/// Forward sensitivities: the state augmented with S = ∂u/∂(u₀, p), one column per direction,
+/// solved together with u by the same method and error control:
+/// S′ₖ = (∂f/∂u) Sₖ + (∂f/∂p) eₖ, with S(t₀) = [I 0].
+/// Each column costs one compiled JVP per evaluation, so it pays off for few states plus
+/// parameters (SciML's `ForwardSensitivity`; the C limit in shared/anchors uses it for case 5).
+///
+/// References: E. Hairer, S. P. Nørsett, G. Wanner, "Solving ODEs I", §I.14 (variational
+/// equations); Y. Ma et al., "A comparison of automatic differentiation and continuous
+/// sensitivity analysis for derivatives of differential equation solutions", 2021.
+enum ForwardSensitivity {
+    /// The augmented right-hand side on z = [u, S₀, ..., S_{q−1}] with q = n + m.
+    static func augmented(_ rhs: CompiledRHS) -> ODEFunction {
+        let make: @Sendable () -> ODEFunction = { instance(rhs) }
+        var fn = instance(rhs)
+        fn.perIntegrator = make
+        return fn
+    }
+
+    static func instance(_ rhs: CompiledRHS) -> ODEFunction {
+        let n = rhs.states, m = rhs.parameters, q = n + m
+        let fWS = rhs.f.makeWorkspace(), jvpWS = rhs.jvpUP.makeWorkspace()
+        let scratch = ScratchBuffer(count: 1 + max(m, 1))
+        let f = rhs.f, jvp = rhs.jvpUP
+        return ODEFunction({ dz, z, p, t in
+            let time = scratch.pointer, dp = scratch.pointer + 1
+            time[0] = t
+            f.run(fWS, z, p, time, into: dz)
+            jvpWS.bind(input: 0, z)
+            jvpWS.bind(input: 1, p)
+            jvpWS.bind(input: 2, time)
+            jvpWS.bind(input: 4, dp)
+            for k in 0..<q {
+                if k >= n { dp[k - n] = 1 }
+                jvpWS.bind(input: 3, z + n * (1 + k))
+                jvpWS.bind(output: 0, dz + n * (1 + k))
+                jvp.run(jvpWS)
+                if k >= n { dp[k - n] = 0 }
+            }
+        })
+    }
+
+    /// z(t₀) = [u₀, I, 0].
+    static func initialState(u0: [Double], m: Int) -> [Double] {
+        let n = u0.count
+        var z = u0 + [Double](repeating: 0, count: n * (n + m))
+        for k in 0..<n { z[n * (1 + k) + k] = 1 }
+        return z
+    }
+
+    /// Σₛ ȳₛᵀ S(tₛ), split into (∂L/∂u₀, ∂L/∂p), from an augmented solution saved in full.
+    static func gradient(_ sol: ODESolution, n: Int, m: Int, ybar: [Double]) -> (du0: [Double], dp: [Double]) {
+        let q = n + m, width = n * (1 + q)
+        var g = [Double](repeating: 0, count: q)
+        for s in 0..<sol.t.count {
+            let row = s * width
+            for k in 0..<q {
+                var acc = 0.0
+                for j in 0..<n { acc += ybar[s * n + j] * sol.values[row + n * (1 + k) + j] }
+                g[k] += acc
+            }
+        }
+        return (Array(g[0..<n]), Array(g[n..<q]))
+    }
+}
+
+/// A few doubles owned by a closure set.
+final class ScratchBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Double>
+    init(count: Int) {
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}
