@@ -27,6 +27,10 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "1_lv_forward",
         summary: "Lotka-Volterra solve, rtol=atol=1e-6, saveat 0.1, Tsit5 and DP5 (Swift API)",
         run: runLVForward),
+    BenchmarkCase(
+        name: "2_spiral_neural_ode_grad",
+        summary: "spiral neural ODE loss gradient, init and fitted parameters, every sensealg",
+        run: runSpiralGradient),
 ]
 
 /// The case with this name, if any.

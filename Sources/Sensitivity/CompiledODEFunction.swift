@@ -17,6 +17,9 @@ public final class CompiledRHS: @unchecked Sendable {
     let vjpUP: Program
     /// (u, p, t, du, dp) -> (∂f/∂u)du + (∂f/∂p)dp: forward sensitivities.
     let jvpUP: Program
+    /// Prototypes of the Jacobian evaluators; each instance takes a copy sharing their programs.
+    let jacobianU: DenseJacobian
+    let jacobianP: DenseJacobian?
 
     /// Compiles `graph`, whose inputs must be u (a vector), p (a vector) and t (a scalar),
     /// and whose one output has u's shape.
@@ -37,6 +40,8 @@ public final class CompiledRHS: @unchecked Sendable {
         sparsity = try graph.sparsity(output: 0, wrt: 0)
         vjpUP = try graph.vjp(wrt: [0, 1]).compile()
         jvpUP = try graph.jvp(wrt: [0, 1]).compile()
+        jacobianU = try DenseJacobian(graph, output: 0, wrt: 0)
+        jacobianP = parameters > 0 ? try DenseJacobian(graph, output: 0, wrt: 1) : nil
     }
 
     /// The DiffEq function: its closures run the compiled programs in workspaces private to
@@ -53,8 +58,8 @@ public final class CompiledRHS: @unchecked Sendable {
         let fWS = f.makeWorkspace(), jvpWS = jvp.makeWorkspace(), vjpWS = vjp.makeWorkspace()
         let time = UnsafeMutablePointer<Double>.allocate(capacity: 1)
         let holder = ScratchOwner(time)
-        let jacU = try DenseJacobian(graph, output: 0, wrt: 0)
-        let jacP = parameters > 0 ? try DenseJacobian(graph, output: 0, wrt: 1) : nil
+        let jacU = jacobianU.makeCopy()
+        let jacP = jacobianP?.makeCopy()
         let n = states, m = parameters
         let f = self.f, jvp = self.jvp, vjp = self.vjp
         let rhs: RHSFunction = { du, u, p, t in

@@ -26,6 +26,10 @@ public final class DifferentiableSolve: @unchecked Sendable {
     public let options: SolverOptions
     public let sensealg: SensitivityAlgorithm
     let sweep: DiscreteAdjointSweep
+    /// Integrators kept between solves (re-initialised, never rebuilt): plain, and augmented
+    /// with forward sensitivities.
+    var integrator: ODEIntegrator?
+    var sensitivityIntegrator: ODEIntegrator?
 
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
                 sensealg: SensitivityAlgorithm? = nil) throws {
@@ -43,11 +47,16 @@ public final class DifferentiableSolve: @unchecked Sendable {
     /// The forward solve, keeping the steps when the discrete adjoint will need them.
     public func solve(u0: [Double], p: [Double]) throws -> ODESolution {
         try checkSizes(u0, p)
+        if let integrator {
+            integrator.reinit(u0: u0, p: p)
+            return integrator.solve()
+        }
         var o = options
         o.saveIdxs = nil
         if sensealg == .discreteAdjoint { o.dense = true }
-        let problem = ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p)
-        return DiffEq.solve(problem, tableau, options: o)
+        let made = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p), tableau, options: o)
+        integrator = made
+        return made.solve()
     }
 
     /// The saved states, and a pullback from their cotangents (one row of n per saved time)
@@ -62,12 +71,20 @@ public final class DifferentiableSolve: @unchecked Sendable {
             try checkRetcode(sol)
             return (sol, { [sweep] ybar in try sweep.gradient(solution: sol, p: p, ybar: ybar) })
         case .forward:
-            var o = options
-            o.saveIdxs = nil
-            o.dense = false
-            let problem = ODEProblem(ForwardSensitivity.augmented(rhs), u0: ForwardSensitivity.initialState(u0: u0, m: m),
-                                     tspan: tspan, p: p)
-            let augmented = DiffEq.solve(problem, tableau, options: o)
+            let z0 = ForwardSensitivity.initialState(u0: u0, m: m)
+            let augmented: ODESolution
+            if let sensitivityIntegrator {
+                sensitivityIntegrator.reinit(u0: z0, p: p)
+                augmented = sensitivityIntegrator.solve()
+            } else {
+                var o = options
+                o.saveIdxs = nil
+                o.dense = false
+                let made = ODEIntegrator(ODEProblem(ForwardSensitivity.augmented(rhs), u0: z0, tspan: tspan, p: p),
+                                         tableau, options: o)
+                sensitivityIntegrator = made
+                augmented = made.solve()
+            }
             try checkRetcode(augmented)
             let width = n * (1 + n + m)
             var values = [Double](); values.reserveCapacity(augmented.t.count * n)

@@ -1,0 +1,65 @@
+import Autodiff
+import DiffEq
+import Sensitivity
+
+// `2_spiral_neural_ode_grad`: the spiral neural ODE (2 → 50 → 2 tanh on u.^3, 252 parameters),
+// loss = Σ (pred − data)² over 30 points on (0, 1.5), rtol = atol = 1e-6, from u0 = (2, 0);
+// the `init` and `fitted` parameter sets; every sensitivity algorithm.
+
+func runSpiralGradient() throws -> [JSONValue] {
+    let anchors = try AnchorData.locate()
+    let table = try anchors.spiralData()
+    let times = table.map { $0[0] }
+    let data = table.flatMap { [$0[1], $0[2]] }
+    let rhs = try CompiledRHS(spiralGraph())
+    var results: [JSONValue] = []
+    for name in ["Tsit5", "DP5"] where MethodRegistry.names.contains(name) {
+        let tableau = try MethodRegistry.method(named: name)
+        var o = SolverOptions()
+        o.reltol = 1e-6; o.abstol = 1e-6; o.saveat = .times(times)
+        for set in [SpiralParameterSet.initial, .fitted] {
+            let p = try anchors.spiralParameters(set)
+            let u0 = [2.0, 0.0]
+            let forward = try DifferentiableSolve(rhs, tspan: (0, 1.5), tableau: tableau, options: o, sensealg: .discreteAdjoint)
+            var plain = o
+            plain.dense = false
+            let problem = ODEProblem(try rhs.odeFunction(), u0: u0, tspan: (0, 1.5), p: p)
+            let fwdIntegrator = ODEIntegrator(problem, tableau, options: plain)
+            fwdIntegrator.run()
+            let fwdSteps = fwdIntegrator.stats.naccept
+            let fwdTiming = measure { fwdIntegrator.reinit(); fwdIntegrator.run() }
+            _ = forward
+            for alg in SensitivityAlgorithm.allCases {
+                let ds = try DifferentiableSolve(rhs, tspan: (0, 1.5), tableau: tableau, options: o, sensealg: alg)
+                let loss: (ODESolution) -> (value: Double, ybar: [Double]) = { sol in
+                    var value = 0.0
+                    var ybar = [Double](repeating: 0, count: sol.values.count)
+                    for (i, (a, b)) in zip(sol.values, data).enumerated() { value += (a - b) * (a - b); ybar[i] = 2 * (a - b) }
+                    return (value, ybar)
+                }
+                let g = try ds.gradient(u0: u0, p: p, loss: loss)
+                var policy = TimingPolicy()
+                policy.maxTime = 10
+                let timing = measure(policy: policy) { _ = try? ds.gradient(u0: u0, p: p, loss: loss) }
+                let allocs = allocations { _ = try? ds.gradient(u0: u0, p: p, loss: loss) }
+                let norm = (g.dp.reduce(0) { $0 + $1 * $1 }).squareRoot()
+                var fields: [(String, JSONValue)] = [
+                    ("method", .string(name)), ("sensealg", .string(alg.rawValue)), ("variant", .string("swift-api")),
+                    ("params", .string(set.rawValue)),
+                ]
+                fields += timing.jsonFields
+                fields += [
+                    ("grad_median_s", .double(timing.medianSeconds)),
+                    ("fwd_median_s", .double(fwdTiming.medianSeconds)),
+                    ("grad_vs_fwd", .double(timing.medianSeconds / fwdTiming.medianSeconds)),
+                    ("loss", .double(g.value)),
+                    ("grad_norm", .double(norm)),
+                    ("num_steps_fwd", .int(fwdSteps)),
+                    ("allocs_per_grad", allocationCountingWorks ? .int(Int(allocs)) : .null),
+                ]
+                results.append(.object(fields))
+            }
+        }
+    }
+    return results
+}
