@@ -11,6 +11,12 @@ public enum MethodRegistry {
         ("RK4", ButcherTableau.rk4),
         ("BS3", ButcherTableau.bs3),
         ("DP5", ButcherTableau.dp5),
+        ("Tsit5", ButcherTableau.tsit5),
+        ("Vern6", ButcherTableau.vern6),
+        ("Vern7", ButcherTableau.vern7),
+        ("Vern8", ButcherTableau.vern8),
+        ("Vern9", ButcherTableau.vern9),
+        ("DP8", ButcherTableau.dp8),
     ]
 
     /// The names of all registered methods.
