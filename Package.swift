@@ -54,5 +54,6 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
     ]
 )
