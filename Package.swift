@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
+        .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
     ]
 )
