@@ -19,7 +19,6 @@ final class DiscreteAdjointSweep {
     let n: Int
     let m: Int
     let workspace: Workspace
-    var time = [0.0]
 
     init(_ rhs: CompiledRHS) {
         self.rhs = rhs
@@ -87,68 +86,85 @@ final class DiscreteAdjointSweep {
             }
         }
 
-        var lambda = [Double](repeating: 0, count: n)
-        var dp = [Double](repeating: 0, count: m)
-        var kbar = [Double](repeating: 0, count: slots * n)
-        var Y = [Double](repeating: 0, count: n)
-        var ybarOut = [Double](repeating: 0, count: n)
-        var pbarOut = [Double](repeating: 0, count: max(m, 1))
-        for q in stride(from: M - 1, through: 0, by: -1) {
-            let h = steps.h[q], tq = steps.t[q]
-            let u0 = steps.u0[(q * n)..<((q + 1) * n)]
-            let kBase = q * slots * n
-            if !endBar[q].isEmpty { for j in 0..<n { lambda[j] += endBar[q][j] } }
-            for i in 0..<(slots * n) { kbar[i] = 0 }
-            // uₘ₊₁ = uₘ + h Σ bᵢ kᵢ.
-            for (i, b) in tab.b.enumerated() where b != 0 {
-                for j in 0..<n { kbar[i * n + j] += h * b * lambda[j] }
-            }
-            // Saved points inside the step: uₘ + h Σ bᵢ(θ) kᵢ.
-            for (theta, bar) in inside[q] {
-                for j in 0..<n { lambda[j] += bar[bar.startIndex + j] }
-                for i in 0..<slots {
-                    var w = 0.0, power = theta
-                    for coefficient in tab.dense[i] { w += coefficient * power; power *= theta }
-                    if w == 0 { continue }
-                    for j in 0..<n { kbar[i * n + j] += h * w * bar[bar.startIndex + j] }
-                }
-            }
-            // Slots in reverse: pull k̄ᵢ back through f at Yᵢ.
-            for i in stride(from: slots - 1, through: 0, by: -1) {
-                var any = false
-                for j in 0..<n where kbar[i * n + j] != 0 { any = true; break }
-                if !any { continue }
-                for j in 0..<n { Y[j] = u0[u0.startIndex + j] }
-                for (slot, a) in rows[i] {
-                    for j in 0..<n { Y[j] += h * a * steps.k[kBase + slot * n + j] }
-                }
-                time[0] = tq + cs[i] * h
-                try pullback(Y, p, kbar, offset: i * n, into: &ybarOut, &pbarOut)
-                for j in 0..<m { dp[j] += pbarOut[j] }
-                for j in 0..<n { lambda[j] += ybarOut[j] }
-                for (slot, a) in rows[i] {
-                    for j in 0..<n { kbar[slot * n + j] += h * a * ybarOut[j] }
+        // Working vectors in one allocation; the sweep below touches no arrays.
+        let slotsN = slots * n
+        let pCount = max(m, 1)
+        let work = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n + slotsN + 2 * pCount + 1)
+        work.initialize(repeating: 0, count: 3 * n + slotsN + 2 * pCount + 1)
+        defer { work.deallocate() }
+        let lambda = work, Y = work + n, ybarOut = work + 2 * n, kbar = work + 3 * n
+        let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount
+        // Flat slot rows: offsets into the step's slots and h-free coefficients.
+        let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: rows.count + 1)
+        defer { rowStart.deallocate() }
+        let total = rows.reduce(0) { $0 + $1.count }
+        let rowSlot = UnsafeMutablePointer<Int>.allocate(capacity: max(total, 1))
+        let rowCoef = UnsafeMutablePointer<Double>.allocate(capacity: max(total, 1))
+        defer { rowSlot.deallocate(); rowCoef.deallocate() }
+        var fill = 0
+        for (i, row) in rows.enumerated() {
+            rowStart[i] = fill
+            for (slot, a) in row { rowSlot[fill] = slot * n; rowCoef[fill] = a; fill += 1 }
+        }
+        rowStart[rows.count] = fill
+        let program = rhs.vjpUP
+        let ws = workspace
+        try p.withUnsafeBufferPointer { pb in
+            try steps.u0.withUnsafeBufferPointer { u0All in
+                try steps.k.withUnsafeBufferPointer { kAll in
+                    ws.bind(input: 0, Y)
+                    ws.bind(input: 1, pb.baseAddress ?? UnsafePointer(time))
+                    ws.bind(input: 2, time)
+                    ws.bind(output: 0, ybarOut)
+                    ws.bind(output: 1, pbarOut)
+                    let u0Base = u0All.baseAddress.unsafelyUnwrapped, kBase0 = kAll.baseAddress.unsafelyUnwrapped
+                    for q in stride(from: M - 1, through: 0, by: -1) {
+                        let h = steps.h[q], tq = steps.t[q]
+                        let u0 = u0Base + q * n
+                        let kStep = kBase0 + q * slotsN
+                        if !endBar[q].isEmpty { for j in 0..<n { lambda[j] += endBar[q][j] } }
+                        for i in 0..<slotsN { kbar[i] = 0 }
+                        // uₘ₊₁ = uₘ + h Σ bᵢ kᵢ.
+                        for (i, b) in tab.b.enumerated() where b != 0 {
+                            let w = h * b
+                            for j in 0..<n { kbar[i * n + j] += w * lambda[j] }
+                        }
+                        // Saved points inside the step: uₘ + h Σ bᵢ(θ) kᵢ.
+                        for (theta, bar) in inside[q] {
+                            for j in 0..<n { lambda[j] += bar[bar.startIndex + j] }
+                            for i in 0..<slots {
+                                var w = 0.0, power = theta
+                                for coefficient in tab.dense[i] { w += coefficient * power; power *= theta }
+                                if w == 0 { continue }
+                                for j in 0..<n { kbar[i * n + j] += h * w * bar[bar.startIndex + j] }
+                            }
+                        }
+                        // Slots in reverse: pull k̄ᵢ back through f at Yᵢ.
+                        for i in stride(from: slots - 1, through: 0, by: -1) {
+                            let ki = kbar + i * n
+                            var any = false
+                            for j in 0..<n where ki[j] != 0 { any = true; break }
+                            if !any { continue }
+                            for j in 0..<n { Y[j] = u0[j] }
+                            for r in rowStart[i]..<rowStart[i + 1] {
+                                let w = h * rowCoef[r], kr = kStep + rowSlot[r]
+                                for j in 0..<n { Y[j] += w * kr[j] }
+                            }
+                            time[0] = tq + cs[i] * h
+                            ws.bind(input: 3, ki)
+                            program.run(ws)
+                            for j in 0..<m { dp[j] += pbarOut[j] }
+                            for j in 0..<n { lambda[j] += ybarOut[j] }
+                            for r in rowStart[i]..<rowStart[i + 1] {
+                                let w = h * rowCoef[r], kr = kbar + rowSlot[r]
+                                for j in 0..<n { kr[j] += w * ybarOut[j] }
+                            }
+                        }
+                    }
                 }
             }
         }
         for j in 0..<n { lambda[j] += startBar[j] }
-        return (lambda, dp)
-    }
-
-    /// (∂f/∂u)ᵀv and (∂f/∂p)ᵀv at (y, p, time[0]) with v = kbar[offset ..< offset + n].
-    func pullback(_ y: [Double], _ p: [Double], _ kbar: [Double], offset: Int,
-                  into ub: inout [Double], _ pb: inout [Double]) throws {
-        let program = rhs.vjpUP
-        y.withUnsafeBufferPointer { yb in p.withUnsafeBufferPointer { pp in time.withUnsafeBufferPointer { tb in
-            kbar.withUnsafeBufferPointer { kb in ub.withUnsafeMutableBufferPointer { uo in pb.withUnsafeMutableBufferPointer { po in
-                workspace.bind(input: 0, yb.baseAddress.unsafelyUnwrapped)
-                workspace.bind(input: 1, pp.baseAddress ?? tb.baseAddress.unsafelyUnwrapped)
-                workspace.bind(input: 2, tb.baseAddress.unsafelyUnwrapped)
-                workspace.bind(input: 3, kb.baseAddress.unsafelyUnwrapped + offset)
-                workspace.bind(output: 0, uo.baseAddress.unsafelyUnwrapped)
-                workspace.bind(output: 1, po.baseAddress.unsafelyUnwrapped)
-                program.run(workspace)
-            } } }
-        } } }
+        return (Array(UnsafeBufferPointer(start: lambda, count: n)), Array(UnsafeBufferPointer(start: dp, count: m)))
     }
 }
