@@ -46,7 +46,7 @@ let package = Package(
             "Workbench", "Lang",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "CAllocCounter"],
+        .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "Optimizers", "CAllocCounter"],
                           path: "Benchmarks/fluxion-bench", swiftSettings: numericSettings),
 
         // One gradient checker and allocation helpers shared by every test target.

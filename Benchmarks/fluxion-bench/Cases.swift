@@ -31,6 +31,10 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "2_spiral_neural_ode_grad",
         summary: "spiral neural ODE loss gradient, init and fitted parameters, every sensealg",
         run: runSpiralGradient),
+    BenchmarkCase(
+        name: "5_lv_training",
+        summary: "fit Lotka-Volterra parameters, Adam(0.01), 200 iterations; time to first loss",
+        run: runLVTraining),
 ]
 
 /// The case with this name, if any.

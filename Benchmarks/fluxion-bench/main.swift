@@ -20,6 +20,10 @@ func printCaseList() {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--first-loss"] {
+    printTimeToFirstLoss()
+    exit(0)
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     emitError("usage: fluxion-bench [--list] [CASE ...]   (no CASE: run every case)")
     emitError("cases:")
