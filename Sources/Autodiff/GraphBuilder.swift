@@ -22,7 +22,15 @@ public final class GraphBuilder {
     /// same derivative rules as the graph transforms on concrete values.
     public let isEager: Bool
 
-    public init(eager: Bool = false) { isEager = eager }
+    /// When set, a product with a constant zero is zero whatever the other factor (even an
+    /// infinity or NaN), as with the symbolic zero tangents of forward mode. Use it for graphs
+    /// whose zeros are structural, such as JVPs seeded with unit directions.
+    public let foldsZeroProducts: Bool
+
+    public init(eager: Bool = false, foldsZeroProducts: Bool = false) {
+        isEager = eager
+        self.foldsZeroProducts = foldsZeroProducts
+    }
 
     // MARK: - Leaves
 
@@ -121,6 +129,20 @@ public final class GraphBuilder {
         return nodes.count - 1
     }
 
+    /// Whether the node is zero because a factor is a constant zero (nil: no such rule).
+    private func structuralZero(_ op: Op, _ args: [Int]) -> Bool? {
+        switch op {
+        case .binary(.mul), .matmul, .dot:
+            return args.contains { isConstant($0, equalTo: 0) } ? true : nil
+        case .binary(.div):
+            return isConstant(args[0], equalTo: 0) ? true : nil
+        case .select:
+            return isConstant(args[1], equalTo: 0) && isConstant(args[2], equalTo: 0) ? true : nil
+        default:
+            return nil
+        }
+    }
+
     /// The argument of a negation node.
     private func negated(_ id: Int) -> Int? {
         if case .unary(.neg) = nodes[id].op { return nodes[id].args[0] }
@@ -130,6 +152,9 @@ public final class GraphBuilder {
     /// Algebraic identities. Returns an existing or simpler node, or nil to add the node as is.
     private func simplify(_ op: Op, _ args: [Int], _ shape: Shape) -> Int? {
         func same(_ id: Int) -> Int? { nodes[id].shape == shape ? id : nil }
+        if foldsZeroProducts, let zero = structuralZero(op, args) {
+            return zero ? zeros(shape) : nil
+        }
         switch op {
         case .binary(.add):
             if isConstant(args[1], equalTo: 0) { return same(args[0]) }

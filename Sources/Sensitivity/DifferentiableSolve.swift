@@ -8,31 +8,60 @@ public enum SensitivityAlgorithm: String, Sendable, CaseIterable {
     /// Reverse mode through the solver's steps (discretise-then-optimise): the exact gradient
     /// of what was computed.
     case discreteAdjoint = "DiscreteAdjoint"
+    /// Continuous adjoint with u solved backwards alongside λ and μ = ∫ (∂f/∂p)ᵀλ dt; with
+    /// checkpointing (the default) u is reset to the forward solve's saved state at every saved
+    /// time. Least memory; u's backward solve can be unstable. `AdjointOptions` tunes it.
+    case backsolveAdjoint = "BacksolveAdjoint"
+    /// Continuous adjoint on (λ, μ) with u(t) from the forward solve's dense output, or, with
+    /// checkpointing (off by default, as in SciML), from each interval between saved times
+    /// re-solved forward from its saved state during the backward pass.
+    case interpolatingAdjoint = "InterpolatingAdjoint"
+    /// Continuous adjoint on λ alone, with dense output; ∂L/∂p = ∫ (∂f/∂p)ᵀλ dt afterwards by
+    /// adaptive Gauss–Kronrod quadrature between saved times. u(t) from the forward dense output.
+    case quadratureAdjoint = "QuadratureAdjoint"
+    /// Continuous adjoint on λ alone; ∫ (∂f/∂p)ᵀλ dt by Gauss–Legendre quadrature on every
+    /// accepted backward step, from the dense outputs of λ and u (SciML's `GaussAdjoint`).
+    case gaussAdjoint = "GaussAdjoint"
 
     /// The automatic choice when none is given: forward sensitivities up to 100 states plus
     /// parameters (SciML's rule of thumb), the discrete adjoint above.
     public static func automatic(states: Int, parameters: Int) -> SensitivityAlgorithm {
         states + parameters <= 100 ? .forward : .discreteAdjoint
     }
+
+    /// The continuous adjoint this case names, if it is one.
+    var continuousKind: ContinuousAdjoint.Kind? {
+        switch self {
+        case .forward, .discreteAdjoint: return nil
+        case .backsolveAdjoint: return .backsolve
+        case .interpolatingAdjoint: return .interpolating
+        case .quadratureAdjoint: return .quadrature
+        case .gaussAdjoint: return .gauss
+        }
+    }
 }
 
 /// A solve whose saved states can be differentiated with respect to u₀ and p: the compiled
 /// right-hand side, time span, method and options (which must fix the saved times with
-/// `saveat`, so the output has a fixed shape), and the sensitivity algorithm.
+/// `saveat`, so the output has a fixed shape), and the sensitivity algorithm (with the
+/// continuous adjoints' `AdjointOptions`).
 public final class DifferentiableSolve: @unchecked Sendable {
     public let rhs: CompiledRHS
     public let tspan: (Double, Double)
     public let tableau: ButcherTableau
     public let options: SolverOptions
     public let sensealg: SensitivityAlgorithm
+    /// Options of the continuous adjoints (ignored by the other algorithms).
+    public let adjointOptions: AdjointOptions
     let sweep: DiscreteAdjointSweep
+    let continuous: ContinuousAdjoint?
     /// Integrators kept between solves (re-initialised, never rebuilt): plain, and augmented
     /// with forward sensitivities.
     var integrator: ODEIntegrator?
     var sensitivityIntegrator: ODEIntegrator?
 
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
-                sensealg: SensitivityAlgorithm? = nil) throws {
+                sensealg: SensitivityAlgorithm? = nil, adjointOptions: AdjointOptions = AdjointOptions()) throws {
         guard options.saveat != nil else {
             throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
         }
@@ -40,11 +69,25 @@ public final class DifferentiableSolve: @unchecked Sendable {
         self.tspan = tspan
         self.tableau = tableau
         self.options = options
-        self.sensealg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
+        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
+        self.sensealg = alg
+        self.adjointOptions = adjointOptions
         sweep = DiscreteAdjointSweep(rhs)
+        continuous = try alg.continuousKind.map {
+            try ContinuousAdjoint(rhs, kind: $0, settings: adjointOptions, tableau: tableau, options: options, tspan: tspan)
+        }
     }
 
-    /// The forward solve, keeping the steps when the discrete adjoint will need them.
+    /// Work done by the backward solve of the last continuous-adjoint pullback (nil for the
+    /// other algorithms, or before a pullback ran).
+    public var adjointStats: SolverStats? { continuous?.stats }
+
+    /// Work done re-solving checkpoint intervals forward in the last pullback
+    /// (InterpolatingAdjoint with checkpointing; nil otherwise).
+    public var checkpointStats: SolverStats? { continuous?.resolveStats }
+
+    /// The forward solve, keeping the steps when the sensitivity algorithm reads them (the
+    /// discrete adjoint; the interpolating adjoint without checkpoints; the quadrature and Gauss adjoints).
     public func solve(u0: [Double], p: [Double]) throws -> ODESolution {
         try checkSizes(u0, p)
         if let integrator {
@@ -53,7 +96,7 @@ public final class DifferentiableSolve: @unchecked Sendable {
         }
         var o = options
         o.saveIdxs = nil
-        if sensealg == .discreteAdjoint { o.dense = true }
+        if sensealg == .discreteAdjoint || continuous?.needsForwardDense == true { o.dense = true }
         let made = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p), tableau, options: o)
         integrator = made
         return made.solve()
@@ -80,7 +123,7 @@ public final class DifferentiableSolve: @unchecked Sendable {
                 var o = options
                 o.saveIdxs = nil
                 o.dense = false
-                let made = ODEIntegrator(ODEProblem(ForwardSensitivity.augmented(rhs), u0: z0, tspan: tspan, p: p),
+                let made = ODEIntegrator(ODEProblem(try ForwardSensitivity.augmented(rhs), u0: z0, tspan: tspan, p: p),
                                          tableau, options: o)
                 sensitivityIntegrator = made
                 augmented = made.solve()
@@ -92,6 +135,13 @@ public final class DifferentiableSolve: @unchecked Sendable {
             let sol = ODESolution(t: augmented.t, values: values, width: n, retcode: augmented.retcode,
                                   stats: augmented.stats, message: augmented.message)
             return (sol, { ybar in ForwardSensitivity.gradient(augmented, n: n, m: m, ybar: ybar) })
+        case .backsolveAdjoint, .interpolatingAdjoint, .quadratureAdjoint, .gaussAdjoint:
+            guard let continuous else {
+                throw AutodiffError(.invalidArgument, "\(sensealg.rawValue) was not set up")
+            }
+            let sol = try solve(u0: u0, p: p)
+            try checkRetcode(sol)
+            return (sol, { ybar in try continuous.gradient(solution: sol, u0: u0, p: p, ybar: ybar) })
         }
     }
 

@@ -11,12 +11,40 @@ import DiffEq
 /// equations); Y. Ma et al., "A comparison of automatic differentiation and continuous
 /// sensitivity analysis for derivatives of differential equation solutions", 2021.
 enum ForwardSensitivity {
-    /// The augmented right-hand side on z = [u, S₀, ..., S_{q−1}] with q = n + m.
-    static func augmented(_ rhs: CompiledRHS) -> ODEFunction {
+    /// The augmented right-hand side on z = [u, S₀, ..., S_{q−1}] with q = n + m: one compiled
+    /// program for the whole system when q is small (the primal part is shared by CSE and the
+    /// unit parameter directions fold away), one JVP run per column otherwise.
+    static func augmented(_ rhs: CompiledRHS) throws -> ODEFunction {
+        if rhs.states + rhs.parameters <= 64 {
+            return try CompiledRHS(augmentedGraph(rhs.graph, n: rhs.states, m: rhs.parameters)).odeFunction()
+        }
         let make: @Sendable () -> ODEFunction = { instance(rhs) }
         var fn = instance(rhs)
         fn.perIntegrator = make
         return fn
+    }
+
+    /// The graph of z′ = [f(u, p, t); (∂f/∂u) Sₖ + (∂f/∂p) eₖ for k < q], built from f's JVP
+    /// graph inlined once per column.
+    static func augmentedGraph(_ g: Graph, n: Int, m: Int) throws -> Graph {
+        let q = n + m
+        let jvp = try g.jvp(wrt: [0, 1])
+        let b = GraphBuilder(foldsZeroProducts: true)
+        let z = b.input("z", .vector(n * (1 + q)))
+        let p = b.input("p", .vector(max(m, 1)))
+        let t = b.input("t", .scalar)
+        let u = b.slice(z, start: 0, shape: g.inputs[0].shape)
+        let pv = b.slice(p, start: 0, shape: g.inputs[1].shape)
+        var parts = [b.inline(g, inputs: [u, pv, t])[g.outputs[0]]]
+        for k in 0..<q {
+            let column = b.slice(z, start: n * (1 + k), shape: g.inputs[0].shape)
+            var unit = [Double](repeating: 0, count: g.inputs[1].shape.count)
+            if k >= n { unit[k - n] = 1 }
+            let direction = b.constant(unit, g.inputs[1].shape)
+            parts.append(b.inline(jvp, inputs: [u, pv, t, column, direction])[jvp.outputs[0]])
+        }
+        let dz = b.concat(parts, shape: .vector(n * (1 + q)))
+        return try b.build(outputs: [dz])
     }
 
     static func instance(_ rhs: CompiledRHS) -> ODEFunction {

@@ -119,3 +119,18 @@ final class ProgramTests: XCTestCase {
         XCTAssertLessThan(maxRelativeDifference(try f(x), try g.evaluate(x)), 1e-14)
     }
 }
+
+final class BuilderSimplificationTests: XCTestCase {
+    func testZeroProductsFoldOnlyWhenAsked() throws {
+        for fold in [false, true] {
+            let b = GraphBuilder(foldsZeroProducts: fold)
+            let x = b.input("x", .vector(3))
+            let y = b.binary(.mul, x, b.scalar(0))
+            let g = try b.build(outputs: [y])
+            XCTAssertEqual(b.constantValues(y) != nil, fold)
+            // Without folding, 0 · ∞ stays NaN as IEEE arithmetic says.
+            let out = try g.compile()([[1, .infinity, 2]])[0]
+            XCTAssertEqual(out[1].isNaN, !fold)
+        }
+    }
+}
