@@ -1,0 +1,377 @@
+import Autodiff
+import DiffEq
+
+/// The continuous adjoints of SciMLSensitivity (optimise-then-discretise) for a loss on the
+/// states saved at times t₀ ≤ t₁ < … < t_N: the adjoint λ solves λ′ = −(∂f/∂u)ᵀλ backwards
+/// from λ(t_N) = ȳ_N, jumping by ȳₛ at every saved time tₛ, and
+/// ∂L/∂u₀ = λ(t₀) (+ ȳ₀ when t₀ is saved), ∂L/∂p = ∫_{t₀}^{t_N} (∂f/∂p)ᵀλ dt.
+/// The four algorithms differ in where u(t) comes from and how the integral is taken:
+///
+/// 1. `backsolve`: z = [u, λ, μ] integrated backwards together, u′ = f(u), μ′ = −f_pᵀλ;
+///    with checkpointing (the default) u is reset to the forward solve's saved value at every
+///    saved time. Memory O(saved states), but u's backward solve is unstable for dissipative
+///    systems.
+/// 2. `interpolating`: z = [λ, μ] with u(t) from the forward solve's dense output, or (with
+///    checkpointing, off by default) from a forward re-solve of each interval from its saved
+///    state, with dense output, done when the backward solve enters the interval.
+/// 3. `quadrature`: z = λ, solved with dense output; then ∫ f_pᵀλ dt over each interval
+///    between saved times by adaptive Gauss–Kronrod (7, 15) quadrature.
+/// 4. `gauss`: z = λ, solved with dense output; ∫ f_pᵀλ dt over each accepted backward step
+///    by Gauss–Legendre quadrature (⌊(q + 2)/2⌋ points for a method of order q, exact for
+///    polynomials of degree q) on the step's own dense output of λ and the forward dense
+///    output of u.
+///
+/// How the backward pass runs: one solve of the backward problem from t_N to t₀, with the
+/// interior saved times as tstops and a discrete callback there (SciML's `PresetTimeCallback`)
+/// that applies λ's jump (and the checkpoint's reset or re-solve), so the step size carries
+/// over from one interval to the next as in SciML; no step crosses a saved time, so a step's
+/// dense output never straddles a jump of λ. The Gauss and quadrature integrals are taken
+/// after that solve from its recorded steps (the same sums as accumulating them step by
+/// step, since they only read the steps). The backward solve uses the forward solve's method
+/// and, unless `AdjointOptions` says otherwise, its tolerances, controller and step limits
+/// (SciML's default). Events (callbacks in the forward options) are refused.
+///
+/// References: SciMLSensitivity.jl documentation, "Mathematics of sensitivity analysis";
+/// R. T. Q. Chen et al., "Neural ordinary differential equations", NeurIPS 2018; P. Kidger,
+/// "On neural differential equations", PhD thesis, Oxford 2021, §5; S. Kim, W. Ji, S. Deng,
+/// Y. Ma, C. Rackauckas, "Stiff neural ordinary differential equations", Chaos 31, 2021
+/// (quadrature and interpolating adjoints); A. C. Hindmarsh et al., "SUNDIALS: Suite of
+/// nonlinear and differential/algebraic equation solvers", ACM TOMS 31, 2005 (CVODES'
+/// checkpointing).
+final class ContinuousAdjoint {
+    enum Kind: Sendable { case backsolve, interpolating, quadrature, gauss }
+
+    let rhs: CompiledRHS
+    let kind: Kind
+    let settings: AdjointOptions
+    let tableau: ButcherTableau
+    let forwardOptions: SolverOptions
+    let tspan: (Double, Double)
+    let n: Int
+    let m: Int
+    let source = TrajectorySource()
+    let gaussRule: (nodes: [Double], weights: [Double])
+
+    /// The saved times of the current gradient along the direction of the solve, t₀ first
+    /// (added when it was not saved), with the cotangent and the forward state at each.
+    var times: [Double] = []
+    var ybar: [Double] = []
+    var states: [Double] = []
+    /// The node the backward solve reaches next (it counts down to 0).
+    var nextNode = 0
+    var failure: String?
+    var p: [Double] = []
+
+    var backward: ODEIntegrator?
+    var backwardStops: [Double] = []
+    var segment: ODEIntegrator?
+    var integrand: ParameterIntegrand?
+    var quadrature: AdaptiveQuadrature?
+    /// Statistics of the last backward solve, and of its checkpoint re-solves (when any).
+    private(set) var stats: SolverStats?
+    private(set) var resolveStats: SolverStats?
+    /// Evaluations of the parameter integrand f_pᵀλ in the last gradient (quadrature and Gauss).
+    private(set) var quadratureEvaluations = 0
+
+    init(_ rhs: CompiledRHS, kind: Kind, settings: AdjointOptions, tableau: ButcherTableau,
+         options: SolverOptions, tspan: (Double, Double)) throws {
+        guard options.callback.isEmpty else {
+            throw AutodiffError(.invalidArgument, "the continuous adjoints do not differentiate through callbacks yet; use the discrete adjoint or forward sensitivities")
+        }
+        self.rhs = rhs
+        self.kind = kind
+        self.settings = settings
+        self.tableau = tableau
+        forwardOptions = options
+        self.tspan = tspan
+        n = rhs.states
+        m = rhs.parameters
+        gaussRule = GaussLegendre.rule(points: Swift.max(2, (tableau.order + 2) / 2))
+    }
+
+    /// Whether checkpoints are used (BacksolveAdjoint and InterpolatingAdjoint only).
+    var usesCheckpoints: Bool {
+        switch kind {
+        case .backsolve: return settings.checkpointing ?? true
+        case .interpolating: return settings.checkpointing ?? false
+        case .quadrature, .gauss: return false
+        }
+    }
+    /// Whether the forward solve must keep its steps for u(t).
+    var needsForwardDense: Bool { kind != .backsolve && !usesCheckpoints }
+    /// Components of the backward state, and where λ sits in it.
+    var width: Int {
+        switch kind {
+        case .backsolve: return 2 * n + m
+        case .interpolating: return n + m
+        case .quadrature, .gauss: return n
+        }
+    }
+    var lambdaOffset: Int { kind == .backsolve ? n : 0 }
+
+    /// (∂L/∂u₀, ∂L/∂p) for cotangents `ybar` of the states `solution` saved (rows of n).
+    func gradient(solution: ODESolution, u0: [Double], p: [Double], ybar cotangents: [Double]) throws
+        -> (du0: [Double], dp: [Double]) {
+        guard solution.width == n, cotangents.count == solution.t.count * n else {
+            throw AutodiffError(.shapeMismatch, "the cotangents have \(cotangents.count) values for \(solution.t.count) saved states of \(n)")
+        }
+        makeNodes(solution, u0: u0, ybar: cotangents)
+        stats = SolverStats()
+        resolveStats = nil
+        quadratureEvaluations = 0
+        var du0 = Array(ybar[0..<n])
+        let count = times.count
+        guard count > 1 else { return (du0, [Double](repeating: 0, count: m)) }
+        self.p = p
+        failure = nil
+        defer { source.trajectory = nil }
+        if kind != .backsolve {
+            if usesCheckpoints {
+                try resolveInterval(count - 2)
+            } else {
+                guard let steps = solution.steps, let trajectory = DenseInterpolant(steps) else {
+                    throw AutodiffError(.invalidArgument, "this adjoint reads u(t) from the forward solve's dense output, which the solution did not keep")
+                }
+                source.trajectory = trajectory
+            }
+        }
+        let last = count - 1
+        var z0 = [Double](repeating: 0, count: width)
+        for j in 0..<n {
+            z0[lambdaOffset + j] = ybar[last * n + j]
+            if kind == .backsolve { z0[j] = states[last * n + j] }
+        }
+        let integrator = backwardIntegrator(z0)
+        nextNode = last - 1
+        integrator.run()
+        stats = integrator.stats
+        if let failure { throw AutodiffError(.invalidArgument, "the adjoint's checkpoint re-solve failed: \(failure)") }
+        guard integrator.retcode == .success else {
+            throw AutodiffError(.invalidArgument, "the backward (adjoint) solve failed (\(integrator.retcode)\(integrator.message.map { ": " + $0 } ?? "")) near t = \(integrator.t)")
+        }
+        guard nextNode == 0 else {
+            throw AutodiffError(.invalidArgument, "the backward solve did not stop at every saved time (\(nextNode) left)")
+        }
+        let z = integrator.state
+        for j in 0..<n { du0[j] += z[lambdaOffset + j] }
+        switch kind {
+        case .backsolve: return (du0, Array(z[(2 * n)..<(2 * n + m)]))
+        case .interpolating: return (du0, Array(z[n..<(n + m)]))
+        case .quadrature: return (du0, try quadratureIntegral(integrator))
+        case .gauss: return (du0, try gaussIntegral(integrator))
+        }
+    }
+
+    /// The nodes: t₀ with u₀, then every saved time (cotangents of equal times summed).
+    func makeNodes(_ sol: ODESolution, u0: [Double], ybar cotangents: [Double]) {
+        let direction: Double = tspan.1 >= tspan.0 ? 1 : -1
+        let tol = 1e-12 * Swift.max(1, Swift.abs(tspan.0), Swift.abs(tspan.1))
+        times.removeAll(keepingCapacity: true)
+        ybar.removeAll(keepingCapacity: true)
+        states.removeAll(keepingCapacity: true)
+        times.append(tspan.0)
+        ybar += [Double](repeating: 0, count: n)
+        states += u0
+        for (s, ts) in sol.t.enumerated() {
+            if direction * (ts - times[times.count - 1]) <= tol {
+                let row = (times.count - 1) * n
+                for j in 0..<n { ybar[row + j] += cotangents[s * n + j] }
+            } else {
+                times.append(ts)
+                ybar += cotangents[(s * n)..<((s + 1) * n)]
+                states += sol.values[(s * n)..<((s + 1) * n)]
+            }
+        }
+    }
+
+    /// The backward integrator over (t_N, t₀), made once and re-initialised afterwards.
+    func backwardIntegrator(_ z0: [Double]) -> ODEIntegrator {
+        let count = times.count
+        let span = (times[count - 1], times[0])
+        let stops = Array(times[1..<(count - 1)])
+        if let backward, stops == backwardStops {
+            backward.reinit(u0: z0, p: p, tspan: span)
+            return backward
+        }
+        var o = SolverOptions()
+        o.abstol = tolerance(settings.abstol ?? forwardOptions.abstol)
+        o.reltol = tolerance(settings.reltol ?? forwardOptions.reltol)
+        o.adaptive = forwardOptions.adaptive
+        o.dt = forwardOptions.adaptive ? nil : forwardOptions.dt
+        o.dtmin = forwardOptions.dtmin
+        o.dtmax = forwardOptions.dtmax
+        o.maxiters = forwardOptions.maxiters
+        o.controller = forwardOptions.controller
+        o.tstops = stops + forwardOptions.tstops + forwardOptions.dDiscontinuities
+        o.saveEverystep = false
+        o.saveStart = false
+        o.saveEnd = false
+        o.dense = kind == .quadrature || kind == .gauss
+        if settings.seminorm { o.internalnorm = Self.seminorm(lambdaOffset..<(lambdaOffset + n)) }
+        // The jumps at the saved times, as SciML's PresetTimeCallback: the times are tstops,
+        // so a step ends exactly on each.
+        let stopSet = Set(stops)
+        o.callback.discrete = [DiscreteCallback(condition: { _, t, _ in stopSet.contains(t) }, affect: { [weak self] integrator in
+            self?.observe(integrator)
+        }, savePositions: (false, false))]
+        let fn: ODEFunction
+        switch kind {
+        case .backsolve: fn = AdjointRHS.backsolve(rhs)
+        case .interpolating: fn = AdjointRHS.interpolating(rhs, source)
+        case .quadrature, .gauss: fn = AdjointRHS.lambdaOnly(rhs, source)
+        }
+        let made = ODEIntegrator(ODEProblem(fn, u0: z0, tspan: span, p: p), tableau, options: o)
+        backward = made
+        backwardStops = stops
+        return made
+    }
+
+    /// The default root-mean-square error norm with only `block` (λ) summed: the other
+    /// components' scaled errors count as zero, not as absent (the mean is still over the whole
+    /// state), so this seminorm never exceeds the full norm and weighs λ's errors as it does.
+    static func seminorm(_ block: Range<Int>) -> (UnsafeBufferPointer<Double>, Double) -> Double {
+        { e, _ in
+            var acc = 0.0
+            for j in block { acc += e[j] * e[j] }
+            return (acc / Double(Swift.max(e.count, 1))).squareRoot()
+        }
+    }
+
+    /// A tolerance for the backward state: a scalar or a full-width vector as given; a
+    /// vector of another width gives u its forward values (BacksolveAdjoint) and λ, μ its smallest.
+    func tolerance(_ given: SolverOptions.Tolerance) -> SolverOptions.Tolerance {
+        guard case .vector(let v) = given, v.count != width else { return given }
+        var out = [Double](repeating: v.min() ?? 0, count: width)
+        if kind == .backsolve, v.count == n { for j in 0..<n { out[j] = v[j] } }
+        return .vector(out)
+    }
+
+    /// The callback at an interior saved time: λ's jump, and the checkpoint.
+    func observe(_ integrator: ODEIntegrator) {
+        var s = nextNode
+        if !(s > 0 && s < times.count && times[s] == integrator.t) {
+            guard let found = times.firstIndex(of: integrator.t), found > 0 else { return }
+            s = found
+        }
+        nextNode = s - 1
+        let z = integrator.state
+        for j in 0..<n { z[lambdaOffset + j] += ybar[s * n + j] }
+        if usesCheckpoints {
+            switch kind {
+            case .backsolve:
+                for j in 0..<n { z[j] = states[s * n + j] }
+            case .interpolating:
+                do { try resolveInterval(s - 1) } catch {
+                    failure = "\(error)"
+                    integrator.terminate()
+                }
+            case .quadrature, .gauss: break
+            }
+        }
+        // A discrete callback that fired counts as having changed u: the integrator
+        // re-evaluates the right-hand side before the next step.
+    }
+
+    /// Re-solves the interval (tᵢ, tᵢ₊₁) forward from its checkpoint with dense output and
+    /// makes it the trajectory the backward right-hand side reads.
+    func resolveInterval(_ i: Int) throws {
+        let u = Array(states[(i * n)..<((i + 1) * n)])
+        let span = (times[i], times[i + 1])
+        let integrator: ODEIntegrator
+        if let segment {
+            segment.reinit(u0: u, p: p, tspan: span)
+            integrator = segment
+        } else {
+            var o = forwardOptions
+            o.saveat = nil
+            o.saveEverystep = false
+            o.saveStart = false
+            o.saveEnd = false
+            o.saveIdxs = nil
+            o.dense = true
+            integrator = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u, tspan: span, p: p), tableau, options: o)
+            segment = integrator
+        }
+        integrator.run()
+        var total = resolveStats ?? SolverStats()
+        total.nf += integrator.stats.nf
+        total.naccept += integrator.stats.naccept
+        total.nreject += integrator.stats.nreject
+        resolveStats = total
+        guard integrator.retcode == .success, let steps = integrator.makeSolution().steps,
+              let trajectory = DenseInterpolant(steps) else {
+            throw AutodiffError(.invalidArgument, "re-solving (\(span.0), \(span.1)) from its checkpoint failed (\(integrator.retcode))")
+        }
+        source.trajectory = trajectory
+    }
+
+    /// The forward trajectory, the backward solve's λ(t) and the integrand, for the quadratures.
+    func quadratureParts(_ integrator: ODEIntegrator) throws -> (DenseInterpolant, DenseInterpolant, ParameterIntegrand) {
+        guard let forward = source.trajectory, let steps = integrator.makeSolution().steps,
+              let lambda = DenseInterpolant(steps) else {
+            throw AutodiffError(.invalidArgument, "the backward solve kept no steps to integrate over")
+        }
+        let g = integrand ?? ParameterIntegrand(rhs)
+        integrand = g
+        return (forward, lambda, g)
+    }
+
+    /// QuadratureAdjoint: Σₛ ∫_{tₛ}^{tₛ₊₁} f_pᵀλ dt, each by adaptive Gauss–Kronrod.
+    func quadratureIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
+        var dp = [Double](repeating: 0, count: m)
+        guard m > 0 else { return dp }
+        let (forward, lambda, g) = try quadratureParts(integrator)
+        let quad = quadrature ?? AdaptiveQuadrature(dimension: m)
+        quadrature = quad
+        let abstol = settings.quadratureAbstol ?? Self.largest(settings.abstol ?? forwardOptions.abstol)
+        let reltol = settings.quadratureReltol ?? Self.largest(settings.reltol ?? forwardOptions.reltol)
+        var piece = [Double](repeating: 0, count: m)
+        p.withUnsafeBufferPointer { pb in
+            piece.withUnsafeMutableBufferPointer { out in
+                let params = pb.baseAddress.unsafelyUnwrapped, result = out.baseAddress.unsafelyUnwrapped
+                for s in 0..<(times.count - 1) {
+                    quad.integrate(from: times[s], to: times[s + 1], abstol: abstol, reltol: reltol,
+                                   maxPanels: settings.quadratureMaxPanels, into: result) { t, values in
+                        g.evaluate(t, forward: forward, lambda: lambda, p: params, into: values)
+                    }
+                    for j in 0..<m { dp[j] += result[j] }
+                    quadratureEvaluations += quad.evaluations
+                }
+            }
+        }
+        return dp
+    }
+
+    /// GaussAdjoint: Σ over backward steps of −(h/2) Σᵢ wᵢ f_pᵀλ(τᵢ) (h < 0 for a forward-in-time
+    /// problem), with λ from the step's own dense output.
+    func gaussIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
+        var dp = [Double](repeating: 0, count: m)
+        guard m > 0 else { return dp }
+        let (forward, lambda, g) = try quadratureParts(integrator)
+        var values = [Double](repeating: 0, count: m)
+        let (nodes, weights) = gaussRule
+        p.withUnsafeBufferPointer { pb in
+            values.withUnsafeMutableBufferPointer { out in
+                let params = pb.baseAddress.unsafelyUnwrapped, v = out.baseAddress.unsafelyUnwrapped
+                for q in 0..<lambda.count {
+                    let tq = lambda.t[q], hq = lambda.h[q]
+                    for i in 0..<nodes.count {
+                        g.evaluate(tq + 0.5 * hq * (1 + nodes[i]), forward: forward, lambda: lambda, lambdaStep: q,
+                                   p: params, into: v)
+                        quadratureEvaluations += 1
+                        let scale = -0.5 * hq * weights[i]
+                        for j in 0..<m { dp[j] += scale * v[j] }
+                    }
+                }
+            }
+        }
+        return dp
+    }
+
+    static func largest(_ tol: SolverOptions.Tolerance) -> Double {
+        switch tol {
+        case .scalar(let v): return v
+        case .vector(let v): return v.max() ?? 0
+        }
+    }
+}
