@@ -56,7 +56,6 @@ let package = Package(
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
-        .testTarget(name: "TextPlotsTests", dependencies: ["TextPlots"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     ]
 )
