@@ -11,13 +11,14 @@ DEB_PACKAGES ?= libncurses-dev libreadline-dev
 # Arguments for `make run`, case names for `make bench` (empty: every case).
 ARGS ?=
 CASE ?=
+EXAMPLE ?=
 
 SWIFTPM = --scratch-path $(SCRATCH) $(SWIFT_FLAGS)
 # Swift Testing runs only when some test imports it; otherwise its "0 tests" line would
 # close the output and hide XCTest's summary.
 SWIFT_TESTING = $(if $(shell grep -rlE '^import Testing' Tests --include='*.swift' 2>/dev/null),,--disable-swift-testing)
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run test bench examples clean
 
 all: build
 
@@ -52,6 +53,11 @@ test: deps
 bench: deps
 	@$(SWIFT) build -c release --product fluxion-bench $(SWIFTPM) >&2
 	@$(SCRATCH)/release/fluxion-bench $(CASE)
+
+# The training workflows of the tutorials (spiral, missing physics, LV fit), release build.
+examples: deps
+	@$(SWIFT) build -c release --product fluxion-examples $(SWIFTPM) >&2
+	@$(SCRATCH)/release/fluxion-examples $(EXAMPLE)
 
 clean:
 	$(SWIFT) package --scratch-path $(SCRATCH) clean

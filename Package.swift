@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "fluxion", targets: ["fluxion"]),
         .executable(name: "fluxion-bench", targets: ["fluxion-bench"]),
+        .executable(name: "fluxion-examples", targets: ["fluxion-examples"]),
         .library(name: "Fluxion", targets: ["Autodiff", "DiffEq", "Sensitivity", "NeuralNets",
                                             "Optimizers", "NeuralDE", "TextPlots", "Lang"]),
     ],
@@ -49,13 +50,16 @@ let package = Package(
         .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "Optimizers", "CAllocCounter"],
                           path: "Benchmarks/fluxion-bench", swiftSettings: numericSettings),
 
+        .executableTarget(name: "fluxion-examples", dependencies: ["NeuralDE", "NeuralNets", "Optimizers", "Sensitivity", "DiffEq", "Autodiff"],
+                          path: "Examples/fluxion-examples", swiftSettings: numericSettings),
+
         // One gradient checker and allocation helpers shared by every test target.
         .target(name: "TestSupport", dependencies: ["Autodiff", "CAllocCounter"], path: "Tests/TestSupport"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
-        .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
+        .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "Optimizers", "TestSupport"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     ]
 )
