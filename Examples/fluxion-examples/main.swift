@@ -40,10 +40,12 @@ func spiral(seed: UInt64 = 0) throws -> Double {
         du[1] = 2 * a - 0.1 * b
     }, u0: [2, 0], tspan: (0, 1.5))
     var o = SolverOptions()
-    o.reltol = 1e-7; o.abstol = 1e-9; o.saveat = .times(times)
+    o.reltol = 1e-10; o.abstol = 1e-10; o.saveat = .times(times)
     let data = solve(truth, try .tsit5(), options: o).values
     let net = Chain(FunctionLayer("x -> x.^3") { pow($0, 3.0) }, Dense(2, 50, .tanh), Dense(50, 2))
-    let node = try NeuralODE(net, tspan: (0, 1.5), try .tsit5(), saveat: .times(times), states: 2)
+    var fit = SolverOptions()
+    fit.reltol = 1e-6; fit.abstol = 1e-6
+    let node = try NeuralODE(net, tspan: (0, 1.5), try .tsit5(), saveat: .times(times), options: fit, states: 2)
     let loss = sumOfSquares(data)
     let objective = Objective(arrays: { theta in
         let g = try node.gradient([2, 0], theta, loss: loss)
