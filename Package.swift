@@ -61,5 +61,6 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "Optimizers", "TestSupport"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
+        .testTarget(name: "TextPlotsTests", dependencies: ["TextPlots"], exclude: ["Snapshots"]),
     ]
 )
