@@ -50,3 +50,22 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try run(adamIterations: 20, lbfgsIterations: 5), try run(adamIterations: 20, lbfgsIterations: 5))
     }
 }
+
+final class TrainingEventTests: XCTestCase {
+    func testEventsCarrySolverStatsAndThePrediction() throws {
+        let net = Chain(Dense(2, 4, .tanh), Dense(4, 2))
+        let node = try NeuralODE(net, tspan: (0, 1), try .tsit5(), saveat: .every(0.25), states: 2)
+        let target = [Double](repeating: 0.5, count: 10)
+        var events: [TrainingEvent] = []
+        let result = train(node.objective([1, 0]) { sol in
+            (zip(sol.values, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }, zip(sol.values, target).map { 2 * ($0 - $1) })
+        }, node.initialParameters(seed: 1), Adam(0.01), maxiters: 5, callback: { events.append($0); return false })
+        XCTAssertEqual(result.iterations, 5)
+        XCTAssertEqual(events.count, 5)
+        for e in events {
+            XCTAssertGreaterThan(e.info.stats["nf"] ?? 0, 0)
+            XCTAssertEqual(e.info.prediction?.count, 10)
+        }
+        XCTAssertLessThan(result.minimum, result.losses[0])
+    }
+}
