@@ -1,108 +1,163 @@
-/// A callback's condition on a continuous trajectory: an event happens where it crosses zero.
+/// A continuous event condition g(u, t): an event happens where it crosses zero.
 public typealias EventCondition = (_ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Double
+/// Several conditions at once: writes g₀ … g_{len−1} into `out`.
+public typealias VectorEventCondition = (_ out: UnsafeMutableBufferPointer<Double>, _ u: UnsafeBufferPointer<Double>,
+                                         _ t: Double, _ integrator: ODEIntegrator) -> Void
+/// What an event does: reads and changes `integrator.u`, `integrator.p`, or calls `terminate()`.
+public typealias EventAffect = (_ integrator: ODEIntegrator) -> Void
+/// What an event of a vector callback does, given the (0-based) index of the condition.
+public typealias VectorEventAffect = (_ integrator: ODEIntegrator, _ index: Int) -> Void
+/// A discrete callback's condition, checked at the end of every step.
+public typealias DiscreteCondition = (_ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Bool
+
+/// Anything that goes into a `CallbackSet` (SciML's `DECallback`).
+public protocol DECallback {
+    /// Adds this callback (or all of a set's) to `set`.
+    func add(to set: inout CallbackSet)
+}
 
 /// An event found by root finding on the dense output, as SciML's `ContinuousCallback`.
 ///
-/// `affect` runs where the condition crosses zero upwards (negative to positive),
-/// `affectNeg` downwards; it defaults to `affect`, and passing nil for one direction ignores
-/// crossings that way. The event is located on the right side of the root (the condition
-/// has changed sign there), so it is not found again. With `savePositions`, the state just
-/// before and just after the affect are saved. `interpolationPoints` checks the sign at that
-/// many points inside each step, so two crossings within one step are not missed.
-public final class ContinuousCallback: @unchecked Sendable {
+/// Contract:
+/// 1. `affect` runs where the condition crosses zero upwards (from negative to positive, in
+///    the direction of integration), `affectNeg` where it crosses downwards. Without
+///    `affectNeg:` both directions run `affect`; passing nil for either ignores crossings that way.
+///    Reaching zero exactly counts as a crossing; starting on zero (at t₀, or right after
+///    the callback's own event) does not.
+/// 2. The event time is the left end of the final root bracket (SciML's `LeftRootFind`): the
+///    state handed to the affect has not yet crossed, so a barrier is never overstepped.
+/// 3. `savePositions`: save the state just before and just after the affect. With
+///    `saveEverystep` the state before is saved anyway (it ends the truncated step); the state
+///    after is saved only if the affect left `uModified` true (the default).
+/// 4. `interpolationPoints`: the sign is checked at that many points inside each step, so
+///    two crossings within one step are found (the earliest first) unless they fall within
+///    one of those sub-intervals.
+public final class ContinuousCallback: DECallback, @unchecked Sendable {
     public let condition: EventCondition
-    public let affect: ((ODEIntegrator) -> Void)?
-    public let affectNeg: ((ODEIntegrator) -> Void)?
+    public let affect: EventAffect?
+    public let affectNeg: EventAffect?
     public let savePositions: (Bool, Bool)
     public let interpolationPoints: Int
 
-    public init(condition: @escaping EventCondition, affect: ((ODEIntegrator) -> Void)?,
-                affectNeg: ((ODEIntegrator) -> Void)?? = .none, savePositions: (Bool, Bool) = (true, true),
-                interpolationPoints: Int = 10) {
+    /// A callback whose `affect` runs on crossings in both directions.
+    public convenience init(condition: @escaping EventCondition, affect: EventAffect?,
+                            savePositions: (Bool, Bool) = (true, true), interpolationPoints: Int = 10) {
+        self.init(condition: condition, affect: affect, affectNeg: affect, savePositions: savePositions,
+                  interpolationPoints: interpolationPoints)
+    }
+
+    /// A callback with separate affects for upward and downward crossings (nil: ignore that direction).
+    public init(condition: @escaping EventCondition, affect: EventAffect?, affectNeg: EventAffect?,
+                savePositions: (Bool, Bool) = (true, true), interpolationPoints: Int = 10) {
         self.condition = condition
         self.affect = affect
-        switch affectNeg {
-        case .none: self.affectNeg = affect
-        case .some(let a): self.affectNeg = a
-        }
+        self.affectNeg = affectNeg
         self.savePositions = savePositions
-        self.interpolationPoints = max(1, interpolationPoints)
+        self.interpolationPoints = Swift.max(1, interpolationPoints)
     }
+
+    public func add(to set: inout CallbackSet) { set.continuous.append(self) }
 }
 
-/// Several conditions at once (`len` of them), as SciML's `VectorContinuousCallback`: the
-/// affects receive the index of the condition that fired.
-public final class VectorContinuousCallback: @unchecked Sendable {
+/// `length` conditions at once, as SciML's `VectorContinuousCallback`: the affects receive
+/// the 0-based index of the condition that fired. The same contract as `ContinuousCallback`,
+/// per component; the earliest crossing of any component fires first.
+public final class VectorContinuousCallback: DECallback, @unchecked Sendable {
     public let length: Int
-    public let condition: (_ out: UnsafeMutableBufferPointer<Double>, _ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Void
-    public let affect: ((ODEIntegrator, Int) -> Void)?
-    public let affectNeg: ((ODEIntegrator, Int) -> Void)?
+    public let condition: VectorEventCondition
+    public let affect: VectorEventAffect?
+    public let affectNeg: VectorEventAffect?
     public let savePositions: (Bool, Bool)
     public let interpolationPoints: Int
 
-    public init(condition: @escaping (_ out: UnsafeMutableBufferPointer<Double>, _ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Void,
-                affect: ((ODEIntegrator, Int) -> Void)?, affectNeg: ((ODEIntegrator, Int) -> Void)?? = .none,
+    /// A callback whose `affect` runs on crossings in both directions.
+    public convenience init(condition: @escaping VectorEventCondition, affect: VectorEventAffect?, length: Int,
+                            savePositions: (Bool, Bool) = (true, true), interpolationPoints: Int = 10) {
+        self.init(condition: condition, affect: affect, affectNeg: affect, length: length,
+                  savePositions: savePositions, interpolationPoints: interpolationPoints)
+    }
+
+    /// A callback with separate affects for upward and downward crossings (nil: ignore that direction).
+    public init(condition: @escaping VectorEventCondition, affect: VectorEventAffect?, affectNeg: VectorEventAffect?,
                 length: Int, savePositions: (Bool, Bool) = (true, true), interpolationPoints: Int = 10) {
         self.condition = condition
         self.affect = affect
-        switch affectNeg {
-        case .none: self.affectNeg = affect
-        case .some(let a): self.affectNeg = a
-        }
-        self.length = max(0, length)
+        self.affectNeg = affectNeg
+        self.length = Swift.max(0, length)
         self.savePositions = savePositions
-        self.interpolationPoints = max(1, interpolationPoints)
+        self.interpolationPoints = Swift.max(1, interpolationPoints)
     }
+
+    public func add(to set: inout CallbackSet) { set.vector.append(self) }
 }
 
-/// A callback checked after every accepted step, as SciML's `DiscreteCallback`.
-public final class DiscreteCallback: @unchecked Sendable {
-    public let condition: (_ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Bool
-    public let affect: (ODEIntegrator) -> Void
+/// A callback checked at the end of every accepted step, as SciML's `DiscreteCallback`.
+///
+/// When `condition` holds, the state is saved (if `savePositions.0` and not saved at this
+/// time already), `affect` runs, and the state is saved again if `savePositions.1`. An affect
+/// that calls `uModified(false)` keeps the step's end derivative (it promises u and p are unchanged).
+public final class DiscreteCallback: DECallback, @unchecked Sendable {
+    /// How a discrete callback is scheduled.
+    enum Schedule: Sendable {
+        case everyStep
+        /// `PresetTimeCallback`: the affect also runs at t₀ when t₀ is one of the times.
+        case preset
+        /// `PeriodicCallback` with this period.
+        case periodic(Double)
+    }
+
+    public let condition: DiscreteCondition
+    public let affect: EventAffect
     public let savePositions: (Bool, Bool)
     /// Times the solver must step to exactly for this callback to see them.
     public let tstops: [Double]
-    /// Times generated from the solve's start: (period, offset) for `PeriodicCallback`.
-    let period: Double?
+    let schedule: Schedule
+    /// The period of a `PeriodicCallback` (its stops are generated from each solve's t₀).
+    var period: Double? { if case .periodic(let d) = schedule { return d } else { return nil } }
+    /// Whether the callback fires at most once at a given time (a time-based schedule).
+    var isTimed: Bool { if case .everyStep = schedule { return false } else { return true } }
 
-    public init(condition: @escaping (_ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Bool,
-                affect: @escaping (ODEIntegrator) -> Void, savePositions: (Bool, Bool) = (true, true)) {
-        self.condition = condition
-        self.affect = affect
-        self.savePositions = savePositions
-        tstops = []
-        period = nil
+    public convenience init(condition: @escaping DiscreteCondition, affect: @escaping EventAffect,
+                            savePositions: (Bool, Bool) = (true, true)) {
+        self.init(condition: condition, affect: affect, savePositions: savePositions, tstops: [], schedule: .everyStep)
     }
 
-    init(condition: @escaping (_ u: UnsafeBufferPointer<Double>, _ t: Double, _ integrator: ODEIntegrator) -> Bool,
-         affect: @escaping (ODEIntegrator) -> Void, savePositions: (Bool, Bool), tstops: [Double], period: Double?) {
+    init(condition: @escaping DiscreteCondition, affect: @escaping EventAffect, savePositions: (Bool, Bool),
+         tstops: [Double], schedule: Schedule) {
         self.condition = condition
         self.affect = affect
         self.savePositions = savePositions
         self.tstops = tstops
-        self.period = period
+        self.schedule = schedule
     }
+
+    public func add(to set: inout CallbackSet) { set.discrete.append(self) }
 }
 
-/// Runs `affect` at each of the given times (which become tstops), as SciML's `PresetTimeCallback`.
-public func PresetTimeCallback(_ times: [Double], affect: @escaping (ODEIntegrator) -> Void,
-                               savePositions: (Bool, Bool) = (true, true)) -> DiscreteCallback {
+/// Runs `affect` at each of the given times, which become tstops, as SciML's
+/// `PresetTimeCallback`; at t₀ too when it is one of them (before the first step, after
+/// t₀ is saved).
+public func PresetTimeCallback(_ times: [Double], savePositions: (Bool, Bool) = (true, true),
+                               affect: @escaping EventAffect) -> DiscreteCallback {
     let set = Set(times)
     return DiscreteCallback(condition: { _, t, _ in set.contains(t) }, affect: affect,
-                            savePositions: savePositions, tstops: times, period: nil)
+                            savePositions: savePositions, tstops: times, schedule: .preset)
 }
 
-/// Runs `affect` every `interval` from the start of the solve (not at the start itself), as
-/// SciML's `PeriodicCallback`.
-public func PeriodicCallback(_ affect: @escaping (ODEIntegrator) -> Void, interval: Double,
-                             savePositions: (Bool, Bool) = (false, false)) -> DiscreteCallback {
-    DiscreteCallback(condition: { _, t, integrator in integrator.isPeriodTime(t, interval) },
-                     affect: affect, savePositions: savePositions, tstops: [], period: interval)
+/// Runs `affect` every |interval| of integration time from t₀ (t₀ + Δt, t₀ + 2Δt, …; not at
+/// t₀ itself, nor at the final time), as SciML's `PeriodicCallback`; backwards in time too.
+public func PeriodicCallback(_ interval: Double, savePositions: (Bool, Bool) = (true, true),
+                             affect: @escaping EventAffect) -> DiscreteCallback {
+    let period = Swift.abs(interval)
+    return DiscreteCallback(condition: { _, t, integrator in integrator.isPeriodTime(t, period) },
+                            affect: affect, savePositions: savePositions, tstops: [], schedule: .periodic(period))
 }
 
-/// A set of callbacks, applied in order: continuous events first (the earliest wins), then
-/// discrete callbacks.
-public struct CallbackSet: @unchecked Sendable {
+/// A set of callbacks, as SciML's `CallbackSet`. Continuous events are handled first: the
+/// earliest crossing of any condition in a step fires (ties: continuous callbacks in order,
+/// then vector callbacks), and the step is cut there. Then the discrete callbacks run in
+/// order, each seeing what the previous ones did.
+public struct CallbackSet: DECallback, @unchecked Sendable {
     public var continuous: [ContinuousCallback] = []
     public var vector: [VectorContinuousCallback] = []
     public var discrete: [DiscreteCallback] = []
@@ -117,6 +172,17 @@ public struct CallbackSet: @unchecked Sendable {
     public init(_ c: ContinuousCallback) { continuous = [c] }
     public init(_ c: VectorContinuousCallback) { vector = [c] }
     public init(_ d: DiscreteCallback) { discrete = [d] }
+    /// Any mix of callbacks and sets, in order (`CallbackSet(bounce, stop, dose)`).
+    public init(_ first: any DECallback, _ rest: any DECallback...) {
+        first.add(to: &self)
+        for c in rest { c.add(to: &self) }
+    }
+
+    public func add(to set: inout CallbackSet) {
+        set.continuous += continuous
+        set.vector += vector
+        set.discrete += discrete
+    }
 
     public var isEmpty: Bool { continuous.isEmpty && vector.isEmpty && discrete.isEmpty }
     /// The total number of continuous conditions.

@@ -1,95 +1,170 @@
 import Foundation
 
-/// What the event phase remembers between steps: each condition's sign at the end of the
-/// last step (0 when it sits on its surface, right after its own event), and scratch space.
-struct EventState {
-    let callbacks: CallbackSet
-    var signs: [Int8]
-    var probe: [Double]
-    var vectorOut: [[Double]]
-
-    init(callbacks: CallbackSet, n: Int) {
-        self.callbacks = callbacks
-        signs = [Int8](repeating: 0, count: callbacks.conditionCount)
-        probe = [Double](repeating: 0, count: n)
-        vectorOut = callbacks.vector.map { [Double](repeating: 0, count: $0.length) }
-    }
-}
-
+/// The continuous event phase, run on each accepted step (tprev → t, size h):
+/// 1. scan: each group's conditions are evaluated on the step's dense output at its
+///    `interpolationPoints` (θ = 1 is the accepted state itself), and each sign is compared
+///    with the condition's reference sign (the last nonzero sign seen);
+/// 2. locate: a sign change in a direction with an affect, or an exact zero, is an event;
+///    its root is bracketed by the two probes and found by Illinois (left end of the bracket);
+/// 3. fire: the earliest event cuts the step back to its time, saveat points before it are
+///    saved, the state before, the affect and the state after (`fire`);
+/// 4. reference signs: the firing condition is on its surface (sign 0) and takes its sign
+///    from a point a little way into the next step (SciML's repeat nudge), so it is not found
+///    again; the others take their sign at the new state, so a jump of the state across a
+///    surface is not a crossing.
 extension ODEIntegrator {
     @inline(__always) static func sign(_ v: Double) -> Int8 { v > 0 ? 1 : (v < 0 ? -1 : 0) }
 
-    /// Whether `t` is a positive whole number of periods after the start.
-    public func isPeriodTime(_ t: Double, _ interval: Double) -> Bool {
-        let r = (t - t0) / interval
-        return r >= 0.5 && Swift.abs(r - r.rounded()) < 1e-9
+    /// Group `g`'s conditions at the state `x` and `time`, into `out[g.offset ..< g.offset + g.length]`.
+    @inline(__always)
+    func evaluate(_ g: EventGroup, _ x: UnsafePointer<Double>, _ time: Double, into out: UnsafeMutablePointer<Double>) {
+        g.condition(UnsafeMutableBufferPointer(start: out + g.offset, count: g.length),
+                    UnsafeBufferPointer(start: x, count: n), time, self)
     }
 
-    /// Condition `q` (continuous callbacks first, then the entries of vector callbacks) at the state `x`.
-    func conditionValue(_ q: Int, _ x: UnsafePointer<Double>, _ time: Double) -> Double {
-        let cs = eventState.callbacks
-        let buffer = UnsafeBufferPointer(start: x, count: n)
-        if q < cs.continuous.count { return cs.continuous[q].condition(buffer, time, self) }
-        var r = q - cs.continuous.count
-        for (v, cb) in cs.vector.enumerated() {
-            if r < cb.length {
-                eventState.vectorOut[v].withUnsafeMutableBufferPointer { out in cb.condition(out, buffer, time, self) }
-                return eventState.vectorOut[v][r]
-            }
-            r -= cb.length
-        }
-        return .nan  // unreachable: q < conditionCount
+    /// Group `g`'s conditions at θ of the current step; θ = 1 is the accepted state itself.
+    func evaluate(_ g: EventGroup, theta: Double, tprev: Double, h: Double, storage ev: EventStorage,
+                  into out: UnsafeMutablePointer<Double>) {
+        if theta >= 1 { evaluate(g, u, t, into: out); return }
+        interpolate(theta: theta, h: h, into: ev.state)
+        evaluate(g, ev.state, tprev + theta * h, into: out)
     }
 
-    func interpolationPoints(_ q: Int) -> Int {
-        let cs = eventState.callbacks
-        if q < cs.continuous.count { return cs.continuous[q].interpolationPoints }
-        var r = q - cs.continuous.count
-        for cb in cs.vector { if r < cb.length { return cb.interpolationPoints }; r -= cb.length }
-        return 1
-    }
-
-    /// Whether a crossing of condition `q` upwards (or downwards) has an affect.
-    func reacts(_ q: Int, upward: Bool) -> Bool {
-        let cs = eventState.callbacks
-        if q < cs.continuous.count {
-            return upward ? cs.continuous[q].affect != nil : cs.continuous[q].affectNeg != nil
-        }
-        var r = q - cs.continuous.count
-        for cb in cs.vector { if r < cb.length { return upward ? cb.affect != nil : cb.affectNeg != nil }; r -= cb.length }
-        return false
-    }
-
-    /// Records every condition's sign at the current state (start of a solve).
+    /// Records every condition's value and sign at the current state (the start of a solve):
+    /// a condition that starts on zero has no reference sign yet, so starting there is no event.
     func initializeEventSigns() {
-        for q in 0..<eventState.signs.count { eventState.signs[q] = Self.sign(conditionValue(q, u, t)) }
+        guard let ev = eventState.storage, ev.count > 0 else { return }
+        for gi in ev.groups.indices { evaluate(ev.groups[gi], u, t, into: ev.values) }
+        for q in 0..<ev.count { ev.signs[q] = Self.sign(ev.values[q]) }
+        ev.justFired = -1
     }
 
-    /// The value of condition `q` at θ of the current step (tprev, h).
-    func conditionAt(_ q: Int, theta: Double, tprev: Double, h: Double) -> Double {
-        eventState.probe.withUnsafeMutableBufferPointer { probe in
-            let x = probe.baseAddress.unsafelyUnwrapped
-            interpolate(theta: theta, h: h, into: x)
-            return conditionValue(q, x, tprev + theta * h)
+    /// After an affect changed the state at this time: every condition's new value, and its
+    /// sign where that is nonzero (a jump is not a crossing); condition `ev.justFired` stays
+    /// on its surface.
+    func refreshEventSigns() {
+        guard let ev = eventState.storage, ev.count > 0 else { return }
+        for gi in ev.groups.indices { evaluate(ev.groups[gi], u, t, into: ev.values) }
+        for q in 0..<ev.count {
+            let s = Self.sign(ev.values[q])
+            if q == ev.justFired { ev.signs[q] = 0 } else if s != 0 { ev.signs[q] = s }
         }
     }
 
-    /// The root of condition `q` in θ ∈ (a, b], where its sign changes from `sa`: the
-    /// Illinois variant of regula falsi, returning the right end of the final bracket (the
-    /// side past the crossing).
+    /// Looks for the earliest event in the step just accepted. When there is one, the step is
+    /// cut back to it (t and u are the event's), saveat points before it are saved, the
+    /// callback fires, and `true` is returned.
+    func handleContinuousEvents(tprev: Double, h: Double) -> Bool {
+        guard let ev = eventState.storage, ev.count > 0 else { return false }
+        ev.justFired = -1
+        prepareInterpolation(tprev: tprev, h: h)
+        var best: (theta: Double, q: Int, upward: Bool, group: Int)? = nil
+        var bestTheta = Double.infinity
+        for q in 0..<ev.count {
+            ev.leftSign[q] = ev.signs[q]
+            ev.leftTheta[q] = 0
+            ev.leftValue[q] = ev.values[q]
+        }
+        // Index loops throughout: iterators allocate in unoptimised builds.
+        for gi in ev.groups.indices {
+            let g = ev.groups[gi]
+            let range = g.offset..<(g.offset + g.length)
+            let width = 1 / Double(g.points)
+            var onSurface = false
+            for q in range where ev.leftSign[q] == 0 { onSurface = true }
+            if onSurface {
+                // On a surface: the sign a little way into the step is the reference.
+                let nudge = Swift.min(0.01, width)
+                evaluate(g, theta: nudge, tprev: tprev, h: h, storage: ev, into: ev.probe)
+                for q in range where ev.leftSign[q] == 0 {
+                    let v = ev.probe[q]
+                    if v != 0, !v.isNaN { ev.leftSign[q] = Self.sign(v); ev.leftTheta[q] = nudge; ev.leftValue[q] = v }
+                }
+            }
+            for m in 1...g.points {
+                // Nothing in this group can come before an event already found.
+                if Double(m - 1) * width >= bestTheta { break }
+                let theta = m == g.points ? 1 : Double(m) * width
+                evaluate(g, theta: theta, tprev: tprev, h: h, storage: ev, into: ev.probe)
+                var found = false
+                for q in range {
+                    let v = ev.probe[q]
+                    if v.isNaN { continue }   // no information: the bracket stays open
+                    let s = Self.sign(v), left = ev.leftSign[q]
+                    if left != 0, s != left, g.reacts(upward: left < 0) {
+                        let root = s == 0 ? theta : findRoot(g, q, a: ev.leftTheta[q], b: theta, fa: ev.leftValue[q],
+                                                             fb: v, tprev: tprev, h: h, storage: ev)
+                        if best == nil || root < bestTheta {
+                            best = (root, q, left < 0, gi)
+                            bestTheta = root
+                        }
+                        found = true
+                    }
+                    if s != 0 { ev.leftSign[q] = s; ev.leftTheta[q] = theta; ev.leftValue[q] = v }
+                }
+                if found { break }
+            }
+        }
+        guard let event = best else {
+            // Every group was scanned to θ = 1: the probe holds the end values.
+            for q in 0..<ev.count { ev.signs[q] = ev.leftSign[q]; ev.values[q] = ev.probe[q] }
+            return false
+        }
+        let te = event.theta >= 1 ? t : tprev + event.theta * h
+        // The next step is no longer than the cut one (nor shorter than 1% of the full one):
+        // an exactly integrated flight (a parabola) would otherwise let steps grow tenfold per
+        // event until a whole later flight fits inside one probe interval and is missed.
+        if adaptive {
+            dt = direction * Swift.min(Swift.abs(dt), Swift.max(Swift.abs(te - tprev), Swift.abs(h) / 100))
+        }
+        saveDuring(tprev: tprev, h: h, upTo: te)
+        if event.theta < 1 {
+            interpolate(theta: event.theta, h: h, into: u)
+            t = te
+        }
+        let g = ev.groups[event.group]
+        fire(g, index: event.q - g.offset, upward: event.upward)
+        ev.justFired = event.q
+        refreshEventSigns()
+        endDerivativeValid = false
+        return true
+    }
+
+    /// Saves the state before (with `saveEverystep` always, as it ends the cut step; else if
+    /// `savePositions.0`), runs the affect, and saves the state after if `savePositions.1`
+    /// and the affect left `uModified` true (SciML's `apply_callback!`).
+    func fire(_ g: EventGroup, index: Int, upward: Bool) {
+        let stepSave = saveEverystep && (saveEnd || t != tEnd)
+        if stepSave || g.savePositions.0, !savedAtCurrentTime { saveCurrent() }
+        uModifiedFlag = true
+        if upward { g.affect?(self, index) } else { g.affectNeg?(self, index) }
+        let modified = uModifiedFlag
+        uModifiedFlag = false
+        if modified, g.savePositions.1 { saveCurrent() }
+    }
+
+    /// The root of condition `q` (of group `g`) in θ ∈ [a, b], where it changes sign from
+    /// `fa` to `fb`: the Illinois variant of regula falsi, returning the left end of the final
+    /// bracket (the side not yet crossed), or a point where the condition is exactly zero.
+    /// A NaN counts as the far side. Bisection takes over if convergence is slow.
     /// References: M. Dowell and P. Jarratt, "A modified regula falsi method for computing the
     /// root of an equation", BIT 11, 1971.
-    func findRoot(_ q: Int, a a0: Double, b b0: Double, fa fa0: Double, fb fb0: Double, tprev: Double, h: Double) -> Double {
+    func findRoot(_ g: EventGroup, _ q: Int, a a0: Double, b b0: Double, fa fa0: Double, fb fb0: Double,
+                  tprev: Double, h: Double, storage ev: EventStorage) -> Double {
         var a = a0, b = b0, fa = fa0, fb = fb0
-        let tolerance = 4 * Double.ulpOfOne * Swift.max(1, Swift.abs(tprev + h)) / Swift.abs(h)
+        let far = Self.sign(fb)
+        // A few ulp of t, in θ.
+        let tolerance = 4 * Double.ulpOfOne * Swift.max(1, Swift.abs(tprev), Swift.abs(tprev + h)) / Swift.abs(h)
         var side = 0
-        for _ in 0..<200 {
+        for iteration in 0..<120 {
             if b - a <= tolerance { break }
-            var m = (a * fb - b * fa) / (fb - fa)
-            if !(m > a && m < b) { m = 0.5 * (a + b) }
-            let fm = conditionAt(q, theta: m, tprev: tprev, h: h)
-            if fm == 0 { b = m; fb = fm; break }
-            if Self.sign(fm) == Self.sign(fb) {
+            var m = a + (b - a) * (fa / (fa - fb))
+            if iteration >= 60 || !(m > a && m < b) { m = 0.5 * (a + b) }
+            if !(m > a && m < b) { break }   // the bracket is as small as floating point allows
+            evaluate(g, theta: m, tprev: tprev, h: h, storage: ev, into: ev.scratch)
+            let fm = ev.scratch[q]
+            if fm == 0 { return m }
+            if fm.isNaN || Self.sign(fm) == far {
                 b = m; fb = fm
                 if side == 1 { fa *= 0.5 }
                 side = 1
@@ -99,97 +174,6 @@ extension ODEIntegrator {
                 side = -1
             }
         }
-        return b
-    }
-
-    /// Looks for the earliest event in the step just accepted (tprev → t, size h). When one
-    /// is found the step is cut back to it, the affect runs and `true` is returned; saveat
-    /// points up to the event have been saved by then.
-    func handleContinuousEvents(tprev: Double, h: Double) -> Bool {
-        let count = eventState.signs.count
-        guard count > 0 else { return false }
-        prepareInterpolation(tprev: tprev, h: h)
-        var best: (theta: Double, q: Int, upward: Bool)? = nil
-        for q in 0..<count {
-            var leftSign = eventState.signs[q]
-            var leftTheta = 0.0
-            var leftValue = 0.0
-            let points = interpolationPoints(q)
-            for m in 1...points {
-                let theta = Double(m) / Double(points)
-                if let b = best, theta - 1.0 / Double(points) >= b.theta { break }
-                let value = m == points ? conditionValue(q, u, t) : conditionAt(q, theta: theta, tprev: tprev, h: h)
-                let s = Self.sign(value)
-                if leftSign != 0, s != 0, s != leftSign, reacts(q, upward: leftSign < 0) {
-                    let lv = leftTheta == 0 ? -Double(s) : leftValue   // only the sign matters at θ = 0
-                    let root = findRoot(q, a: leftTheta, b: theta, fa: lv, fb: value, tprev: tprev, h: h)
-                    if best.map({ root < $0.theta }) ?? true { best = (root, q, leftSign < 0) }
-                    break
-                }
-                if s != 0 { leftSign = s }
-                leftTheta = theta
-                leftValue = value
-            }
-        }
-        guard let event = best else {
-            for q in 0..<count {
-                let s = Self.sign(conditionValue(q, u, t))
-                if s != 0 { eventState.signs[q] = s }
-            }
-            return false
-        }
-        // Cut the step back to the event.
-        let te = event.theta >= 1 ? t : tprev + event.theta * h
-        saveDuring(tprev: tprev, h: h, upTo: te)
-        if event.theta < 1 {
-            interpolate(theta: event.theta, h: h, into: u)
-            t = te
-        }
-        applyEvent(event.q, upward: event.upward)
-        for q in 0..<count where q != event.q {
-            let s = Self.sign(conditionValue(q, u, t))
-            if s != 0 { eventState.signs[q] = s }
-        }
-        eventState.signs[event.q] = 0   // on its surface: only a later crossing counts
-        endDerivativeValid = false
-        return true
-    }
-
-    func applyEvent(_ q: Int, upward: Bool) {
-        let cs = eventState.callbacks
-        var positions = (true, true)
-        var run: () -> Void = {}
-        if q < cs.continuous.count {
-            let cb = cs.continuous[q]
-            positions = cb.savePositions
-            if let a = upward ? cb.affect : cb.affectNeg { run = { a(self) } }
-        } else {
-            var r = q - cs.continuous.count
-            for cb in cs.vector {
-                if r < cb.length {
-                    positions = cb.savePositions
-                    let index = r
-                    if let a = upward ? cb.affect : cb.affectNeg { run = { a(self, index) } }
-                    break
-                }
-                r -= cb.length
-            }
-        }
-        if positions.0 { saveCurrent() }
-        run()
-        if positions.1 { saveCurrent() }
-    }
-
-    /// Discrete callbacks after an accepted step; returns whether any fired.
-    func handleDiscreteCallbacks() -> Bool {
-        var fired = false
-        for cb in eventState.callbacks.discrete where cb.condition(UnsafeBufferPointer(start: u, count: n), t, self) {
-            if cb.savePositions.0 { saveCurrent() }
-            cb.affect(self)
-            if cb.savePositions.1 { saveCurrent() }
-            fired = true
-        }
-        if fired { endDerivativeValid = false }
-        return fired
+        return a
     }
 }

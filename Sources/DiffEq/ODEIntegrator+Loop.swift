@@ -11,6 +11,11 @@ extension ODEIntegrator {
     public func run() {
         var message: String? = nil
         defer { self.message = message }
+        if let why = optionsProblem {
+            retcode = .initialFailure
+            message = why
+            return
+        }
         for i in 0..<n where !u[i].isFinite {
             retcode = .initialFailure
             message = "u0[\(i + 1)] is \(u[i])"
@@ -30,6 +35,11 @@ extension ODEIntegrator {
         }
         initializeEventSigns()
         if saveStart { saveCurrent() }
+        // PresetTimeCallbacks at t₀ act before the first step, which starts from their result.
+        if applyInitialCallbacks() {
+            rhs(slot(0), u, p, t)
+            stats.nf += 1
+        }
         if t0 == tEnd { finish(); return }
 
         if let given = options.dt {
@@ -42,6 +52,9 @@ extension ODEIntegrator {
             return
         }
         let dtmax = dtmaxOption
+        fixedOrigin = t
+        fixedCount = 0
+        var rejectedNonFinite = false
         loop: while true {
             if terminateRequested { retcode = .terminated; break }
             if direction * (t - tEnd) >= 0 { break }
@@ -52,14 +65,30 @@ extension ODEIntegrator {
             while stopIndex < stopTimes.count, direction * (stopTimes[stopIndex] - t) <= 0 { stopIndex += 1 }
             let target = stopIndex < stopTimes.count ? stopTimes[stopIndex] : tEnd
             var h = dt
-            if Swift.abs(h) > dtmax { h = direction * dtmax }
+            // Fixed steps land on origin + k·dt rather than on a running sum, whose rounding
+            // would leave a sliver step of ~1e-13 after N steps of (t₁ − t₀)/N.
+            let onGrid = !adaptive && Swift.abs(h) <= dtmax
+            var gridTime = 0.0
+            if onGrid {
+                gridTime = fixedOrigin + Double(fixedCount + 1) * dt
+                h = gridTime - t
+            } else if Swift.abs(h) > dtmax {
+                h = direction * dtmax
+            }
             var hitsTarget = false
             let reach = adaptive ? 1.01 * h : h * (1 + 1e-12)
             if direction * (t + reach - target) >= 0 { h = target - t; hitsTarget = true }
             let dtmin = dtminOption ?? (16 * Double.ulpOfOne * Swift.max(Swift.abs(t), 1))
             if Swift.abs(h) < dtmin, !hitsTarget {
-                retcode = .dtLessThanMin
-                message = "the step fell to \(Swift.abs(h)) at t = \(t)"
+                // Shrinking because every trial state came out NaN (an overflow: inf − inf, or f
+                // undefined ahead) is the solution blowing up, not an error too large to control.
+                if rejectedNonFinite {
+                    retcode = .unstable
+                    message = "the solution became non-finite near t = \(t), at every step down to \(Swift.abs(h))"
+                } else {
+                    retcode = .dtLessThanMin
+                    message = "the step fell to \(Swift.abs(h)) at t = \(t)"
+                }
                 break
             }
 
@@ -69,7 +98,9 @@ extension ODEIntegrator {
             extrasReady = false
 
             if adaptive {
-                var blewUp = false, hasNaN = e.isNaN
+                // An infinite error estimate (an infinite stage with zero weight in b) is as
+                // non-finite as a NaN state.
+                var blewUp = false, hasNaN = !e.isFinite
                 for j in 0..<n {
                     if u[j].isNaN { hasNaN = true } else if u[j].isInfinite { blewUp = true }
                 }
@@ -79,6 +110,7 @@ extension ODEIntegrator {
                     for j in 0..<n { u[j] = uprev[j] }
                     break
                 }
+                rejectedNonFinite = hasNaN
                 if hasNaN || e > 1 {
                     stats.nreject += 1
                     for j in 0..<n { u[j] = uprev[j] }
@@ -91,12 +123,13 @@ extension ODEIntegrator {
 
             // Accept: advance, then events, saving and the next step's first derivative.
             let tprev = t
-            t = hitsTarget ? target : t + h
+            t = hitsTarget ? target : (onGrid ? gridTime : t + h)
             ensureEndDerivative()
             let cut = handleContinuousEvents(tprev: tprev, h: h)
             if !cut { saveDuring(tprev: tprev, h: h, upTo: t) }
             if dense { saveDenseStep(tprev: tprev, h: h) }
-            if saveEverystep, !cut { saveCurrent() }
+            // SciML: with save_end = false the last step is not saved, even when saving every step.
+            if saveEverystep, !cut, saveEnd || t != tEnd { saveCurrent() }
             let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
             uModifiedFlag = false
             if modified {
@@ -122,14 +155,19 @@ extension ODEIntegrator {
                 retcode = .interrupted
                 break
             }
-            if !adaptive { dt = options.dt.map { direction * Swift.abs($0) } ?? dt }
+            if !adaptive {
+                dt = options.dt.map { direction * Swift.abs($0) } ?? dt
+                // After a stop or an event the grid restarts there, as SciML's fixed steps do.
+                if hitsTarget || cut { fixedOrigin = t; fixedCount = 0 } else { fixedCount += 1 }
+            }
         }
         finish()
     }
 
     /// Saves the final state when asked and not already saved.
     func finish() {
-        if saveEnd, ts.last != t || ts.isEmpty {
+        // (Indexing rather than `ts.last`, whose unspecialised generic form allocates in debug builds.)
+        if saveEnd, ts.isEmpty || ts[ts.count - 1] != t {
             // A failed solve still saves where it stopped, so the partial solution is complete.
             saveCurrent()
         }

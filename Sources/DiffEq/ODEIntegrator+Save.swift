@@ -1,34 +1,48 @@
 extension ODEIntegrator {
+    /// Sets up saving with SciML's defaults (OrdinaryDiffEq's `__init`): `saveat` points strictly
+    /// inside the span are saved from the dense output; the start and end are saved by
+    /// `save_start` / `save_end`, which default to true when saving every step, when `saveat`
+    /// is empty or a step (`.every`), or when it lists t₀ (resp. the end).
     func configureSaving() {
         let o = options
         let tol = 1e-12 * Swift.max(1, Swift.abs(t0), Swift.abs(tEnd))
         var times: [Double] = []
-        var saveatGiven = false
+        var saveatGiven = false, every = false
+        saveStride = 0
+        saveCount = 0
         switch o.saveat {
         case .none: break
         case .some(.every(let step)):
             saveatGiven = true
+            every = true
             let d = Swift.abs(step)
             if d > 0, d.isFinite {
-                let count = Int(((Swift.abs(tEnd - t0)) / d + 1e-9).rounded(.down))
-                for i in 0...Swift.max(count, 0) { times.append(t0 + direction * Double(i) * d) }
-                if let last = times.last, Swift.abs(last - tEnd) <= 1e-9 * d { times[times.count - 1] = tEnd }
+                // t₀ + kΔ for k = 1, 2, ..., computed (not accumulated) when needed, so an infinite
+                // span saves without end; a point within 1e-9 Δ of the end is the end.
+                let raw = Swift.abs(tEnd - t0) / d + 1e-9
+                var count = raw < 1e15 ? Int(raw.rounded(.down)) : Int.max / 2
+                if count > 0, Swift.abs(t0 + direction * Double(count) * d - tEnd) <= 1e-9 * d { count -= 1 }
+                saveStride = d
+                saveCount = count
             }
         case .some(.times(let ts)):
             saveatGiven = true
             times = ts.filter { direction * ($0 - t0) >= -tol && direction * ($0 - tEnd) <= tol }
                 .sorted { direction * ($0 - $1) < 0 }
         }
-        let containsStart = times.first.map { Swift.abs($0 - t0) <= tol } ?? false
-        let containsEnd = times.last.map { Swift.abs($0 - tEnd) <= tol } ?? false
+        let containsStart = every || (times.first.map { Swift.abs($0 - t0) <= tol } ?? false)
+        let containsEnd = every || (times.last.map { Swift.abs($0 - tEnd) <= tol } ?? false)
         saveEverystep = o.saveEverystep ?? !saveatGiven
-        saveStart = o.saveStart ?? (!saveatGiven || containsStart)
-        saveEnd = o.saveEnd ?? (!saveatGiven || containsEnd)
+        saveStart = o.saveStart ?? (saveEverystep || !saveatGiven || containsStart)
+        saveEnd = o.saveEnd ?? (saveEverystep || !saveatGiven || containsEnd)
         saveIdxs = o.saveIdxs
-        dense = o.dense ?? (saveEverystep && o.saveIdxs == nil)
+        dense = o.dense ?? (saveEverystep && !saveatGiven && o.saveIdxs == nil)
         // t₀ and the end are handled by saveStart and saveEnd.
-        if containsStart { times.removeFirst() }
-        if containsEnd, !times.isEmpty { times.removeLast() }
+        if !every {
+            if let first = times.first, Swift.abs(first - t0) <= tol { times.removeFirst() }
+            if let last = times.last, Swift.abs(last - tEnd) <= tol { times.removeLast() }
+            saveCount = times.count
+        }
         saveTimes = times
         saveIndex = 0
 
@@ -52,7 +66,8 @@ extension ODEIntegrator {
         stepEnd.removeAll(keepingCapacity: true)
         stepU0.removeAll(keepingCapacity: true)
         stepK.removeAll(keepingCapacity: true)
-        let expected = saveTimes.count + 2
+        // Room for every saveat point (up to 2²⁰ of them: an infinite span saves without end).
+        let expected = Swift.min(saveCount, 1 << 20) + 2
         ts.reserveCapacity(expected)
         us.reserveCapacity(expected * savedWidth)
     }
@@ -75,16 +90,22 @@ extension ODEIntegrator {
     /// Makes the current step's lazy interpolation stages available (once per step).
     func prepareInterpolation(tprev: Double, h: Double) {
         if !extrasReady {
-            if !tableau.extraStages.isEmpty { computeExtraStages(tprev: tprev, h: h) }
+            if extraStageCount > 0 { computeExtraStages(tprev: tprev, h: h) }
             extrasReady = true
         }
+    }
+
+    /// The i-th `saveat` point after t₀.
+    @inline(__always) func saveTime(_ i: Int) -> Double {
+        saveStride > 0 ? t0 + direction * Double(i + 1) * saveStride : saveTimes[i]
     }
 
     /// Saves the `saveat` points in (tprev, limit] of the step (tprev, h) from its dense output.
     func saveDuring(tprev: Double, h: Double, upTo limit: Double) {
         let tol = 1e-12 * Swift.max(1, Swift.abs(limit))
-        while saveIndex < saveTimes.count, direction * (saveTimes[saveIndex] - limit) <= tol {
-            let ts = saveTimes[saveIndex]
+        while saveIndex < saveCount {
+            let ts = saveTime(saveIndex)
+            guard direction * (ts - limit) <= tol else { break }
             if Swift.abs(ts - t) <= tol && limit == t {
                 save(time: ts, values: u)
             } else {

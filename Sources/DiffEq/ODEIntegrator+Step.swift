@@ -94,10 +94,12 @@ extension ODEIntegrator {
 
     /// Evaluates the lazy interpolation stages for the step (tprev, uprev) → (t, u) of size h.
     func computeExtraStages(tprev: Double, h: Double) {
+        // The stages' c are read from `cs` (after the stages' own): iterating the tableau's
+        // array of tuples allocates in unoptimised builds.
         let s = tableau.stages
-        for (e, stage) in tableau.extraStages.enumerated() {
+        for e in 0..<extraStageCount {
             combine(row: s + e, h: h, base: uprev, into: tmp)
-            rhs(slot(s + 1 + e), tmp, p, tprev + stage.c * h)
+            rhs(slot(s + 1 + e), tmp, p, tprev + cs[s + e] * h)
             stats.nf += 1
         }
     }

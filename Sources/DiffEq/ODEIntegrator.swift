@@ -56,7 +56,9 @@ public final class ODEIntegrator {
     let rowStart: UnsafeMutablePointer<Int>
     let rowOffset: UnsafeMutablePointer<Int>
     let rowCoef: UnsafeMutablePointer<Double>
+    /// The stages' c, then the interpolation stages'.
     let cs: UnsafeMutablePointer<Double>
+    let extraStageCount: Int
     let bRow: Int, eRow: Int
     /// Dense output: for each slot, `denseDegree` coefficients at denseCoef[slot·denseDegree].
     let denseCoef: UnsafeMutablePointer<Double>
@@ -73,6 +75,8 @@ public final class ODEIntegrator {
     let maxiters: Int
     let dtmaxOption: Double
     let dtminOption: Double?
+    /// Why the options cannot be used for this problem (checked once; `run` reports it).
+    let optionsProblem: String?
     /// Whether the error estimate needs f(t + h, u₁) before acceptance (non-FSAL with a weight on it).
     let errorUsesEnd: Bool
 
@@ -93,9 +97,16 @@ public final class ODEIntegrator {
     var uModifiedFlag = false
     var endDerivativeValid = false
     var stepsSinceStart = 0
+    /// Fixed steps: the time the current grid starts from and the steps taken on it.
+    var fixedOrigin = 0.0
+    var fixedCount = 0
 
     // Saving.
+    /// The `saveat` points strictly inside the span: `saveTimes`, or t₀ + kΔ (k = 1...saveCount)
+    /// when `saveStride` Δ is nonzero.
     var saveTimes: [Double] = []
+    var saveStride = 0.0
+    var saveCount = 0
     var saveIndex = 0
     var saveEverystep = true
     var saveStart = true
@@ -165,8 +176,10 @@ public final class ODEIntegrator {
         rowOffset.initialize(from: offsets, count: offsets.count)
         rowCoef = .allocate(capacity: max(coefs.count, 1))
         rowCoef.initialize(from: coefs, count: coefs.count)
-        cs = .allocate(capacity: max(s, 1))
-        cs.initialize(from: tableau.c, count: s)
+        extraStageCount = tableau.extraStages.count
+        let allC = tableau.c + tableau.extraStages.map(\.c)
+        cs = .allocate(capacity: max(allC.count, 1))
+        cs.initialize(from: allC, count: allC.count)
         let degree = tableau.dense.map(\.count).max() ?? 0
         denseDegree = degree
         denseCoef = .allocate(capacity: max(tableau.slots * degree, 1))
@@ -186,6 +199,7 @@ public final class ODEIntegrator {
         maxiters = options.maxiters
         dtmaxOption = options.dtmax.map(Swift.abs) ?? .infinity
         dtminOption = options.dtmin.map(Swift.abs)
+        optionsProblem = options.problem(states: n)
         errorUsesEnd = !tableau.fsal && tableau.btilde[s] != 0
         eventState = EventState(callbacks: options.callback, n: n)
         configure(u0: problem.u0)

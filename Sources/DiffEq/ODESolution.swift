@@ -1,3 +1,5 @@
+import Foundation
+
 /// The result of a solve: saved times and states, a return code, statistics and, when the
 /// solve kept them, every step's stages for interpolation at any time.
 public struct ODESolution: Sendable, CustomStringConvertible {
@@ -28,11 +30,15 @@ public struct ODESolution: Sendable, CustomStringConvertible {
 
     /// The state at time `time`: the method's dense output when the solve kept it, linear
     /// interpolation between saved points otherwise; nil outside the solved interval.
-    /// With `derivative: 1`, the time derivative instead.
+    /// With `derivative: k`, the k-th time derivative of that interpolant instead (k ≥ 2 only
+    /// from the dense output; nil for the linear one, and for k < 0).
     public func callAsFunction(_ time: Double, derivative: Int = 0) -> [Double]? {
+        guard derivative >= 0 else { return nil }
+        // At a saved time, exactly what was saved (after an event, the state after it).
+        if derivative == 0, let i = lastSavedIndex(at: time) { return Array(self[i]) }
         if let dense, let full = dense.evaluate(time, derivative: derivative) {
             guard let idx = saveIdxs else { return full }
-            return idx.map { full[$0] }
+            return idx.map { $0 >= 0 && $0 < full.count ? full[$0] : .nan }
         }
         return linear(time, derivative: derivative)
     }
@@ -42,14 +48,31 @@ public struct ODESolution: Sendable, CustomStringConvertible {
         times.map { self($0, derivative: derivative) }
     }
 
+    /// The last index saved at exactly `time`, if any (binary search in the direction of time).
+    func lastSavedIndex(at time: Double) -> Int? {
+        guard let first = t.first, let last = t.last else { return nil }
+        let forward = last >= first
+        var lo = 0, hi = t.count      // first index whose time is past `time`
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if forward ? t[mid] <= time : t[mid] >= time { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 && t[lo - 1] == time ? lo - 1 : nil
+    }
+
     func linear(_ time: Double, derivative: Int) -> [Double]? {
         guard let first = t.first, let last = t.last else { return nil }
         let lo = Swift.min(first, last), hi = Swift.max(first, last)
         guard time >= lo, time <= hi, derivative <= 1 else { return nil }
         if t.count == 1 { return derivative == 0 ? Array(self[0]) : [Double](repeating: 0, count: width) }
         let forward = last >= first
-        var i = 0
-        while i < t.count - 2, forward ? t[i + 1] < time : t[i + 1] > time { i += 1 }
+        // The last interval [t[i], t[i+1]] starting at or before `time`.
+        var a = 0, b = t.count - 2
+        while a < b {
+            let mid = (a + b + 1) / 2
+            if forward ? t[mid] <= time : t[mid] >= time { a = mid } else { b = mid - 1 }
+        }
+        let i = a
         let span = t[i + 1] - t[i]
         let theta = span == 0 ? 0 : (time - t[i]) / span
         return (0..<width).map { j in
@@ -90,20 +113,21 @@ struct DenseOutput: Sendable {
         let slots = tableau.slots
         let kBase = lo * slots * n
         var out = derivative == 0 ? Array(stepU0[(lo * n)..<((lo + 1) * n)]) : [Double](repeating: 0, count: n)
+        // u(θ) = u₀ + h Σᵢ bᵢ(θ) kᵢ with bᵢ(θ) = Σₘ cᵢₘ θ^(m+1), θ = (t − tₛ)/h, so
+        // dᵈu/dtᵈ = h^(1−d) Σᵢ Σₘ cᵢₘ (m+1)(m)⋯(m+2−d) θ^(m+1−d) kᵢ.
+        let scale = Foundation.pow(h, Double(1 - derivative))
         for i in 0..<slots {
             let row = tableau.dense[i]
             if row.isEmpty { continue }
-            var w = 0.0, power = 1.0
-            for (m, coefficient) in row.enumerated() {
-                if derivative == 0 {
-                    power *= theta
-                    w += coefficient * power            // h Σ c θ^(m+1)
-                } else {
-                    w += coefficient * Double(m + 1) * power / h   // d/dt: Σ c (m+1) θ^m / h
-                    power *= theta
-                }
+            let first = Swift.max(derivative - 1, 0)
+            var w = 0.0, power = derivative == 0 ? theta : 1   // θ^(m+1−d) from m = first on
+            for m in first..<Swift.max(row.count, first) {
+                var falling = 1.0
+                for r in 0..<derivative { falling *= Double(m + 1 - r) }
+                w += row[m] * falling * power
+                power *= theta
             }
-            if derivative == 0 { w *= h } else { w *= h }
+            w *= scale
             if w == 0 { continue }
             for j in 0..<n { out[j] += w * stepK[kBase + i * n + j] }
         }

@@ -5,10 +5,11 @@ public struct SolverOptions: @unchecked Sendable {
         case scalar(Double)
         case vector([Double])
         public init(floatLiteral v: Double) { self = .scalar(v) }
+        /// Component i's tolerance (NaN past the end of a short vector: `run` refuses those).
         func value(_ i: Int) -> Double {
             switch self {
             case .scalar(let v): return v
-            case .vector(let v): return v[i]
+            case .vector(let v): return i < v.count ? v[i] : .nan
             }
         }
     }
@@ -32,14 +33,17 @@ public struct SolverOptions: @unchecked Sendable {
     public var saveat: SaveAt? = nil
     /// nil: true when `saveat` is not given.
     public var saveEverystep: Bool? = nil
-    /// nil: true unless `saveat` is given as times that do not include t₀.
+    /// Whether t₀ is saved. nil: true unless `saveat` is given as times that do not include t₀
+    /// (and every step is not saved), as SciML's `save_start`.
     public var saveStart: Bool? = nil
-    /// nil: true unless `saveat` is given as times that do not include the end.
+    /// Whether the end is saved (even when every step is saved, false leaves it out). nil: true
+    /// unless `saveat` is given as times that do not include the end (and every step is not
+    /// saved), as SciML's `save_end`; `saveat` as a step `.every(Δ)` saves the end.
     public var saveEnd: Bool? = nil
-    /// Save only these components (0-based).
+    /// Save only these components (0-based); an index outside the state is an `initialFailure`.
     public var saveIdxs: [Int]? = nil
     /// Keep every step's stages so `sol(t)` interpolates with the method's dense output.
-    /// nil: true when saving every step of every component.
+    /// nil: true when saving every step of every component and `saveat` is not given.
     public var dense: Bool? = nil
     /// Times the solver must step to exactly.
     public var tstops: [Double] = []
@@ -57,6 +61,16 @@ public struct SolverOptions: @unchecked Sendable {
     public var callback: CallbackSet = CallbackSet()
 
     public init() {}
+
+    /// Why these options cannot be used for `n` states, or nil when they can.
+    func problem(states n: Int) -> String? {
+        if case .vector(let v) = abstol, v.count != n { return "abstol has \(v.count) entries for \(n) states" }
+        if case .vector(let v) = reltol, v.count != n { return "reltol has \(v.count) entries for \(n) states" }
+        if let idx = saveIdxs {
+            for i in idx where i < 0 || i >= n { return "save_idxs contains \(i), outside 0..<\(n)" }
+        }
+        return nil
+    }
 }
 
 /// Step-size controllers. All use OrdinaryDiffEq's safety factor 0.9 and step ratio limits
