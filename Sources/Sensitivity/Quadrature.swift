@@ -13,8 +13,8 @@ import Foundation
 /// Springer 1983 (the qk15 nodes and weights); A. S. Kronrod, "Nodes and weights of quadrature
 /// formulas", 1965.
 final class AdaptiveQuadrature {
-    /// Kronrod nodes on [−1, 1] (positive half, the centre last); the odd entries and the
-    /// centre are the 7 Gauss nodes.
+    /// Kronrod nodes on [−1, 1] (positive half, the centre last); those at odd indices (the
+    /// centre included) and their negatives are the 7 Gauss nodes.
     static let kronrodNodes: [Double] = [
         0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
         0.864864423359769072789712788640926, 0.741531185599394439863864773280788,

@@ -1,0 +1,76 @@
+import Autodiff
+import DiffEq
+
+/// ∂L/∂p = ∫ (∂f/∂p)ᵀλ dt for the adjoints that solve λ alone (QuadratureAdjoint and
+/// GaussAdjoint), from the backward solve's recorded steps and the forward trajectory.
+extension ContinuousAdjoint {
+    /// The forward trajectory, the backward solve's λ(t) and the integrand, for the quadratures.
+    func quadratureParts(_ integrator: ODEIntegrator) throws -> (DenseInterpolant, DenseInterpolant, ParameterIntegrand) {
+        guard let forward = source.trajectory, let steps = integrator.makeSolution().steps,
+              let lambda = DenseInterpolant(steps) else {
+            throw AutodiffError(.invalidArgument, "the backward solve kept no steps to integrate over")
+        }
+        let g = integrand ?? ParameterIntegrand(rhs)
+        integrand = g
+        return (forward, lambda, g)
+    }
+
+    /// QuadratureAdjoint: Σₛ ∫_{tₛ}^{tₛ₊₁} f_pᵀλ dt, each by adaptive Gauss–Kronrod.
+    func quadratureIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
+        var dp = [Double](repeating: 0, count: m)
+        guard m > 0 else { return dp }
+        let (forward, lambda, g) = try quadratureParts(integrator)
+        let quad = quadrature ?? AdaptiveQuadrature(dimension: m)
+        quadrature = quad
+        let abstol = settings.quadratureAbstol ?? Self.largest(settings.abstol ?? forwardOptions.abstol)
+        let reltol = settings.quadratureReltol ?? Self.largest(settings.reltol ?? forwardOptions.reltol)
+        var piece = [Double](repeating: 0, count: m)
+        p.withUnsafeBufferPointer { pb in
+            piece.withUnsafeMutableBufferPointer { out in
+                let params = pb.baseAddress.unsafelyUnwrapped, result = out.baseAddress.unsafelyUnwrapped
+                for s in 0..<(times.count - 1) {
+                    quad.integrate(from: times[s], to: times[s + 1], abstol: abstol, reltol: reltol,
+                                   maxPanels: settings.quadratureMaxPanels, into: result) { t, values in
+                        g.evaluate(t, forward: forward, lambda: lambda, p: params, into: values)
+                    }
+                    for j in 0..<m { dp[j] += result[j] }
+                    quadratureEvaluations += quad.evaluations
+                }
+            }
+        }
+        return dp
+    }
+
+    /// GaussAdjoint: Σ over backward steps of −(h/2) Σᵢ wᵢ f_pᵀλ(τᵢ) (h < 0 for a forward-in-time
+    /// problem), with λ from the step's own dense output.
+    func gaussIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
+        var dp = [Double](repeating: 0, count: m)
+        guard m > 0 else { return dp }
+        let (forward, lambda, g) = try quadratureParts(integrator)
+        var values = [Double](repeating: 0, count: m)
+        let (nodes, weights) = gaussRule
+        p.withUnsafeBufferPointer { pb in
+            values.withUnsafeMutableBufferPointer { out in
+                let params = pb.baseAddress.unsafelyUnwrapped, v = out.baseAddress.unsafelyUnwrapped
+                for q in 0..<lambda.count {
+                    let tq = lambda.t[q], hq = lambda.h[q]
+                    for i in 0..<nodes.count {
+                        g.evaluate(tq + 0.5 * hq * (1 + nodes[i]), forward: forward, lambda: lambda, lambdaStep: q,
+                                   p: params, into: v)
+                        quadratureEvaluations += 1
+                        let scale = -0.5 * hq * weights[i]
+                        for j in 0..<m { dp[j] += scale * v[j] }
+                    }
+                }
+            }
+        }
+        return dp
+    }
+
+    static func largest(_ tol: SolverOptions.Tolerance) -> Double {
+        switch tol {
+        case .scalar(let v): return v
+        case .vector(let v): return v.max() ?? 0
+        }
+    }
+}
