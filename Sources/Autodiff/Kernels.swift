@@ -32,24 +32,29 @@ extension Program {
     func execute(_ w: UnsafeMutablePointer<Double>, _ bases: UnsafeMutablePointer<UnsafeMutablePointer<Double>>) {
         let code = self.code.baseAddress.unsafelyUnwrapped
         let table = self.table.baseAddress.unsafelyUnwrapped
-        for pc in 0..<codeCount {
-            let i = code[pc]
-            switch i.code {
-            case .sAdd: w[Int(i.d)] = w[Int(i.a)] + w[Int(i.b)]
-            case .sSub: w[Int(i.d)] = w[Int(i.a)] - w[Int(i.b)]
-            case .sMul: w[Int(i.d)] = w[Int(i.a)] * w[Int(i.b)]
-            case .sDiv: w[Int(i.d)] = w[Int(i.a)] / w[Int(i.b)]
-            case .sNeg: w[Int(i.d)] = -w[Int(i.a)]
-            case .sMulAdd: w[Int(i.d)] = w[Int(i.a)] * w[Int(i.b)] + w[Int(i.c)]
-            case .sMulSub: w[Int(i.d)] = w[Int(i.a)] * w[Int(i.b)] - w[Int(i.c)]
-            case .sNegMulAdd: w[Int(i.d)] = w[Int(i.c)] - w[Int(i.a)] * w[Int(i.b)]
-            case .sUnary: w[Int(i.d)] = UnaryOp(rawValue: i.op).unsafelyUnwrapped.apply(w[Int(i.a)])
-            case .sBinary: w[Int(i.d)] = BinaryOp(rawValue: i.op).unsafelyUnwrapped.apply(w[Int(i.a)], w[Int(i.b)])
-            case .sSelect: w[Int(i.d)] = w[Int(i.a)] != 0 ? w[Int(i.b)] : w[Int(i.c)]
-            case .sCopy: w[Int(i.d)] = w[Int(i.a)]
+        var ip = code
+        let end = code + codeCount
+        while ip < end {
+            // Fields are read through the pointer: copying the whole instruction per dispatch
+            // cost more than the arithmetic of a scalar instruction.
+            switch ip.pointee.code {
+            case .sAdd: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] + w[Int(ip.pointee.b)]
+            case .sSub: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] - w[Int(ip.pointee.b)]
+            case .sMul: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] * w[Int(ip.pointee.b)]
+            case .sDiv: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] / w[Int(ip.pointee.b)]
+            case .sNeg: w[Int(ip.pointee.d)] = -w[Int(ip.pointee.a)]
+            case .sMulAdd: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] * w[Int(ip.pointee.b)] + w[Int(ip.pointee.c)]
+            case .sMulSub: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] * w[Int(ip.pointee.b)] - w[Int(ip.pointee.c)]
+            case .sNegMulAdd: w[Int(ip.pointee.d)] = w[Int(ip.pointee.c)] - w[Int(ip.pointee.a)] * w[Int(ip.pointee.b)]
+            case .sUnary: w[Int(ip.pointee.d)] = UnaryOp(rawValue: ip.pointee.op).unsafelyUnwrapped.apply(w[Int(ip.pointee.a)])
+            case .sBinary:
+                w[Int(ip.pointee.d)] = BinaryOp(rawValue: ip.pointee.op).unsafelyUnwrapped.apply(w[Int(ip.pointee.a)], w[Int(ip.pointee.b)])
+            case .sSelect: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)] != 0 ? w[Int(ip.pointee.b)] : w[Int(ip.pointee.c)]
+            case .sCopy: w[Int(ip.pointee.d)] = w[Int(ip.pointee.a)]
             default:
-                executeArray(i, bases, table)
+                executeArray(ip.pointee, bases, table)
             }
+            ip += 1
         }
     }
 
