@@ -123,6 +123,9 @@ public final class DifferentiableSolve: @unchecked Sendable {
                 var o = options
                 o.saveIdxs = nil
                 o.dense = false
+                // Per-state tolerances apply to each sensitivity column of that state as well.
+                o.abstol = ForwardSensitivity.widen(options.abstol, columns: 1 + n + m)
+                o.reltol = ForwardSensitivity.widen(options.reltol, columns: 1 + n + m)
                 let made = ODEIntegrator(ODEProblem(try ForwardSensitivity.augmented(rhs), u0: z0, tspan: tspan, p: p),
                                          tableau, options: o)
                 sensitivityIntegrator = made

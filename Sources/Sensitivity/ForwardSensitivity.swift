@@ -70,6 +70,12 @@ enum ForwardSensitivity {
         })
     }
 
+    /// A per-state tolerance repeated for every block of the augmented state.
+    static func widen(_ tolerance: SolverOptions.Tolerance, columns: Int) -> SolverOptions.Tolerance {
+        guard case .vector(let v) = tolerance else { return tolerance }
+        return .vector((0..<columns).flatMap { _ in v })
+    }
+
     /// z(t₀) = [u₀, I, 0].
     static func initialState(u0: [Double], m: Int) -> [Double] {
         let n = u0.count

@@ -116,4 +116,16 @@ final class GradientTests: XCTestCase {
         XCTAssertThrowsError(try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, 1),
                                                      tableau: ButcherTableau.dp5(), options: SolverOptions()))
     }
+
+    func testPerStateTolerancesWorkWithForwardSensitivities() throws {
+        var o = SolverOptions()
+        o.reltol = .vector([1e-9, 1e-9]); o.abstol = .vector([1e-9, 1e-10]); o.saveat = .every(0.5)
+        let forward = try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, 5),
+                                              tableau: ButcherTableau.dp5(), options: o, sensealg: .forward)
+        let adjoint = try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, 5),
+                                              tableau: ButcherTableau.dp5(), options: o, sensealg: .discreteAdjoint)
+        let a = try forward.gradient(u0: u0, p: p, loss: Self.sumLoss)
+        let b = try adjoint.gradient(u0: u0, p: p, loss: Self.sumLoss)
+        for (x, y) in zip(a.du0 + a.dp, b.du0 + b.dp) { XCTAssertEqual(x, y, accuracy: 1e-6 * max(1, abs(y))) }
+    }
 }
