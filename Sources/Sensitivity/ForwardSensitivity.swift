@@ -24,8 +24,11 @@ enum ForwardSensitivity {
         return fn
     }
 
-    /// The graph of z′ = [f(u, p, t); (∂f/∂u) Sₖ + (∂f/∂p) eₖ for k < q], built from f's JVP
-    /// graph inlined once per column.
+    /// The graph of z′ = [f(u, p, t); (S′)ᵀ] with S′ = (∂f/∂u) S + [0 ∂f/∂p]. The columns Sₖ are
+    /// stored one after another, so z's tail read row-major is Sᵀ (q × n) and
+    /// (S′)ᵀ = Sᵀ (∂f/∂u)ᵀ + [0; (∂f/∂p)ᵀ]: one matrix product over all columns. The Jacobian
+    /// entries come from f's JVP seeded with unit directions, whose structural zeros fold away,
+    /// so the program evaluates each partial derivative once instead of once per column.
     static func augmentedGraph(_ g: Graph, n: Int, m: Int) throws -> Graph {
         let q = n + m
         let jvp = try g.jvp(wrt: [0, 1])
@@ -33,17 +36,22 @@ enum ForwardSensitivity {
         let z = b.input("z", .vector(n * (1 + q)))
         let p = b.input("p", .vector(max(m, 1)))
         let t = b.input("t", .scalar)
-        let u = b.slice(z, start: 0, shape: g.inputs[0].shape)
-        let pv = b.slice(p, start: 0, shape: g.inputs[1].shape)
-        var parts = [b.inline(g, inputs: [u, pv, t])[g.outputs[0]]]
-        for k in 0..<q {
-            let column = b.slice(z, start: n * (1 + k), shape: g.inputs[0].shape)
-            var unit = [Double](repeating: 0, count: g.inputs[1].shape.count)
-            if k >= n { unit[k - n] = 1 }
-            let direction = b.constant(unit, g.inputs[1].shape)
-            parts.append(b.inline(jvp, inputs: [u, pv, t, column, direction])[jvp.outputs[0]])
+        let uShape = g.inputs[0].shape, pShape = g.inputs[1].shape
+        let u = b.slice(z, start: 0, shape: uShape)
+        let pv = b.slice(p, start: 0, shape: pShape)
+        let f = b.inline(g, inputs: [u, pv, t])[g.outputs[0]]
+        // Column k of [∂f/∂u ∂f/∂p]: the JVP in direction eₖ.
+        func column(_ k: Int) -> Int {
+            var du = [Double](repeating: 0, count: n), dp = [Double](repeating: 0, count: pShape.count)
+            if k < n { du[k] = 1 } else { dp[k - n] = 1 }
+            let out = b.inline(jvp, inputs: [u, pv, t, b.constant(du, uShape), b.constant(dp, pShape)])[jvp.outputs[0]]
+            return b.reshape(out, .vector(n))
         }
-        let dz = b.concat(parts, shape: .vector(n * (1 + q)))
+        let jacobianT = b.reshape(b.concat((0..<n).map(column)), .matrix(n, n))          // (∂f/∂u)ᵀ
+        let forcingT = b.reshape(b.concat([b.zeros(.vector(n * n))] + (n..<q).map(column)), .matrix(q, n))
+        let sT = b.reshape(b.slice(z, start: n, shape: .vector(n * q)), .matrix(q, n))
+        let dS = b.binary(.add, b.matmul(sT, jacobianT), forcingT)
+        let dz = b.concat([b.reshape(f, .vector(n)), b.reshape(dS, .vector(n * q))], shape: .vector(n * (1 + q)))
         return try b.build(outputs: [dz])
     }
 
