@@ -21,16 +21,7 @@ func lvTrainingObjective() throws -> (Objective, DifferentiableSolve) {
     let problem = try DifferentiableSolve(CompiledRHS(lotkaVolterraGraph()), tspan: (0, 10),
                                           tableau: MethodRegistry.method(named: "Tsit5"), options: o)
     let objective = Objective(arrays: { p in
-        let g = try problem.gradient(u0: [1, 1], p: p) { sol in
-            var value = 0.0
-            var ybar = [Double](repeating: 0, count: sol.values.count)
-            for i in 0..<min(sol.values.count, data.count) {
-                let r = sol.values[i] - data[i]
-                value += r * r
-                ybar[i] = 2 * r
-            }
-            return (value, ybar)
-        }
+        let g = try problem.gradient(u0: [1, 1], p: p, loss: Losses.sumOfSquares(data))
         return (g.value, g.dp)
     })
     return (objective, problem)

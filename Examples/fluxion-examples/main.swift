@@ -16,19 +16,6 @@ import Sensitivity
 
 func elapsed(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }
 
-func sumOfSquares(_ data: [Double]) -> (ODESolution) -> (value: Double, ybar: [Double]) {
-    { sol in
-        var value = 0.0
-        var ybar = [Double](repeating: 0, count: sol.values.count)
-        for i in 0..<min(sol.values.count, data.count) {
-            let r = sol.values[i] - data[i]
-            value += r * r
-            ybar[i] = 2 * r
-        }
-        return (value, ybar)
-    }
-}
-
 /// DiffEqFlux's first tutorial: u0 = [2, 0] on (0, 1.5), 30 points, the true field
 /// ((u.^3)ᵀ A)ᵀ, learned by Chain(x -> x.^3, Dense(2, 50, tanh), Dense(50, 2)).
 func spiral(seed: UInt64 = 0) throws -> Double {
@@ -46,7 +33,7 @@ func spiral(seed: UInt64 = 0) throws -> Double {
     var fit = SolverOptions()
     fit.reltol = 1e-6; fit.abstol = 1e-6
     let node = try NeuralODE(net, tspan: (0, 1.5), try .tsit5(), saveat: .times(times), options: fit, states: 2)
-    let loss = sumOfSquares(data)
+    let loss = Losses.sumOfSquares(data)
     let objective = Objective(arrays: { theta in
         let g = try node.gradient([2, 0], theta, loss: loss)
         return (g.value, g.dtheta)
@@ -82,7 +69,7 @@ func missingPhysics(seed: UInt64 = 0) throws -> (lossRatio: Double, termError: D
         let r = nn(u)
         return [1.3 * u[0] + r[0], -1.8 * u[1] + r[1]]
     }
-    let loss = sumOfSquares(data)
+    let loss = Losses.sumOfSquares(data)
     let objective = Objective(arrays: { theta in
         let g = try ude.problem.gradient(u0: u0, p: theta, loss: loss)
         return (g.value, g.dp)
@@ -125,7 +112,7 @@ func lvFit() throws -> [Double] {
     o.reltol = 1e-10; o.abstol = 1e-10; o.saveat = .every(0.1)
     let problem = try DifferentiableSolve(CompiledRHS(f), tspan: (0, 10), tableau: .tsit5(), options: o)
     let data = try problem.solve(u0: [1, 1], p: [1.5, 1, 3, 1]).values
-    let loss = sumOfSquares(data)
+    let loss = Losses.sumOfSquares(data)
     let result = train({ p in
         let g = try problem.gradient(u0: [1, 1], p: p, loss: loss)
         return (g.value, g.dp)
