@@ -6,8 +6,9 @@ SWIFT ?= swift
 SCRATCH ?= .build
 # Extra flags for every `swift build` / `swift test` (e.g. -j 1).
 SWIFT_FLAGS ?=
-# System packages the workbench links (ncursesw, readline); installed by `make deps`.
-DEB_PACKAGES ?= libncurses-dev libreadline-dev
+# System packages Fluxion links (ncursesw and readline for the workbench, SuiteSparse KLU
+# for LinearSolve); installed by `make deps`.
+DEB_PACKAGES ?= libncurses-dev libreadline-dev libsuitesparse-dev
 # Arguments for `make run`, case names for `make bench` (empty: every case).
 ARGS ?=
 CASE ?=

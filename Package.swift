@@ -28,12 +28,15 @@ let package = Package(
         // System libraries for the workbench (installed by `make deps`).
         .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        // SuiteSparse KLU for LinearSolve's sparse LU (libsuitesparse-dev, installed by `make deps`).
+        .systemLibrary(name: "CKLU", path: "Sources/CKLU",
+                       providers: [.apt(["libsuitesparse-dev"]), .brew(["suite-sparse"])]),
         // A thread-local malloc counter: linked only into benchmarks and tests, where it
         // interposes malloc/calloc/realloc/posix_memalign to count heap allocations.
         .target(name: "CAllocCounter", path: "Sources/CAllocCounter"),
 
         .target(name: "Autodiff", swiftSettings: numericSettings),
-        .target(name: "LinearSolve", swiftSettings: numericSettings),
+        .target(name: "LinearSolve", dependencies: ["CKLU"], swiftSettings: numericSettings),
         .target(name: "TextPlots"),
         .target(name: "NeuralNets", dependencies: ["Autodiff"], swiftSettings: numericSettings),
         .target(name: "DiffEq", dependencies: ["LinearSolve"], swiftSettings: numericSettings),
@@ -57,11 +60,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff", "CAllocCounter"], path: "Tests/TestSupport"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "DiffEqTests", dependencies: ["DiffEq", "TestSupport"]),
+        .testTarget(name: "LinearSolveTests", dependencies: ["LinearSolve", "TestSupport"]),
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "Optimizers", "TestSupport"]),
         .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Scripts"]),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
         .testTarget(name: "TextPlotsTests", dependencies: ["TextPlots"], exclude: ["Snapshots"]),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     ]
 )
