@@ -4,9 +4,14 @@
 // - front end (this session): `Lexer` -> tokens with spans, `Parser` (recursive descent
 //   for statements, Pratt for expressions) -> `Expr` trees, `Diagnostic`s rendered by
 //   `DiagnosticRenderer`; printers for canonical source and s-expressions;
-// - interpreter, values and builtins binding the engine (another part of the module).
+// - interpreter core: `Value` (Value.swift, Value+Printing.swift), `Environment` (scopes),
+//   `Interpreter` (Interpreter*.swift: evaluation, calls, assignment, indexing, loops,
+//   arithmetic, broadcasting), `LangError` (run-time errors as diagnostics), the builtin
+//   table (Builtin.swift, Builtins*.swift), and `Runner` (`fluxion run` and the plain REPL);
+// - builtins binding the engine (ODEProblem, solve, Chain, train, ...): next.
 //
-// The front end imports nothing but Foundation, so it can be tested and fuzzed on its own.
+// The front end imports nothing but Foundation, so it can be tested and fuzzed on its own;
+// the interpreter uses Autodiff's seeded generator for `rand`.
 import Foundation
 
 /// The result of parsing a text: its statements, and what was wrong with it.

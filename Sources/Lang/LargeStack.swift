@@ -14,13 +14,18 @@ public enum LargeStack {
 
     /// The value of `body`, computed on a thread with a `size`-byte stack; the caller waits.
     public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+        run(stackSize: size, body)
+    }
+
+    /// The value of `body`, computed on a thread with a `stackSize`-byte stack; the caller waits.
+    public static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             box.value = body()
             done.signal()
         }
-        thread.stackSize = size
+        thread.stackSize = stackSize
         thread.start()
         done.wait()
         // The thread always stores a value before signalling; computing here again is only a

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Foundation
+import Lang
 
 /// The `fluxion` command line.
 ///
-/// Today it answers `--help` and `--version`, and without arguments prints what Fluxion
-/// is and what this build contains. The interactive workbench (a readline prompt for the
-/// Fluxion language, with live plots in a curses screen) takes over the no-argument case
-/// when the Workbench module lands.
+/// `fluxion run FILE` runs a script; `fluxion --plain` (or any `fluxion` whose standard
+/// input is not a terminal) reads the language line by line from standard input. With no
+/// arguments at a terminal it prints a banner until the curses workbench lands.
 struct FluxionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fluxion",
@@ -15,28 +16,83 @@ struct FluxionCommand: ParsableCommand {
             (universal differential equations) to data, by gradient-based training, in the \
             spirit of Julia's DiffEqFlux.jl.
 
-            This build holds the foundation: the differentiable IR (Autodiff). The solvers, \
-            sensitivities, the Fluxion language and the interactive workbench come next; \
-            until the workbench arrives, running `fluxion` with no arguments prints a short \
-            banner and exits.
+            This build holds the numerical engine and the core of the Fluxion language: \
+            `fluxion run FILE` runs a script, `fluxion --plain` reads the language line by \
+            line from standard input (as does `fluxion` when standard input is not a \
+            terminal). The engine's builtins (ODEProblem, solve, Chain, train, ...) and the \
+            interactive curses workbench come next.
             """,
-        version: "fluxion \(FluxionVersion.number)"
+        version: "fluxion \(FluxionVersion.number)",
+        subcommands: [RunCommand.self]
     )
 
+    @Flag(name: .long, help: "Read the language line by line from standard input, without the terminal UI.")
+    var plain = false
+
     func run() throws {
-        print(FluxionCommand.banner)
+        let interactive = isatty(STDIN_FILENO) != 0
+        guard plain || !interactive else {
+            print(FluxionCommand.banner)
+            return
+        }
+        let interpreter = Interpreter()
+        SignalBridge.install(interpreter)
+        let status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
+                                 continuation: interactive ? "       > " : nil,
+                                 readLine: { Swift.readLine(strippingNewline: true) },
+                                 write: { text in FileHandle.standardOutput.write(Data(text.utf8)) })
+        if status != 0 { throw ExitCode(status) }
     }
 
-    /// What `fluxion` prints with no arguments until the workbench exists.
+    /// What `fluxion` prints with no arguments at a terminal until the workbench exists.
     static let banner = """
         Fluxion \(FluxionVersion.number): universal differential equations in Swift
         (neural networks inside differential equations, trained on data; the Swift answer
         to Julia's DiffEqFlux.jl).
 
-        This build contains the foundation only: the differentiable IR. The interactive
-        workbench (a Julia-flavoured language at a readline prompt, with live plots of
-        trajectories and the loss) arrives with the workbench issue.
+        This build contains the numerical engine and the core of the Fluxion language
+        (values, functions, loops, broadcasting, a math and collections prelude). Solver
+        and training builtins and the interactive workbench (live plots of trajectories and
+        the loss) come next.
 
-        Try `fluxion --help`.
+        Try `fluxion run script.flx`, `fluxion --plain`, or `fluxion --help`.
         """
+}
+
+/// `fluxion run FILE`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Fluxion script; only what it prints is shown. Errors exit with status 1."
+    )
+
+    @Argument(help: "The script to run.")
+    var file: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            FileHandle.standardError.write(Data("fluxion: cannot read \(file)\n".utf8))
+            throw ExitCode(2)
+        }
+        let interpreter = Interpreter()
+        SignalBridge.install(interpreter)
+        let status = Runner.runScript(String(decoding: data, as: UTF8.self), file: file, interpreter: interpreter,
+                                      errors: { FileHandle.standardError.write(Data($0.utf8)) })
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Ctrl-C interrupts the running evaluation, never the program.
+enum SignalBridge {
+    nonisolated(unsafe) private static var target: Interpreter?
+    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+
+    static func install(_ interpreter: Interpreter) {
+        target = interpreter
+        signal(SIGINT, SIG_IGN)
+        let signalSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signalSource.setEventHandler { SignalBridge.target?.interrupt() }
+        signalSource.resume()
+        source = signalSource
+    }
 }

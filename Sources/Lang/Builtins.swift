@@ -1,0 +1,35 @@
+import Foundation
+
+extension Interpreter {
+    /// Binds the prelude: constants, type names and the builtin functions.
+    func installPrelude() {
+        let constants: [(String, Value)] = [
+            ("π", .float(Double.pi)), ("pi", .float(Double.pi)), ("ℯ", .float(M_E)),
+            ("Inf", .float(.infinity)), ("Inf64", .float(.infinity)), ("NaN", .float(.nan)), ("NaN64", .float(.nan)),
+        ]
+        for (name, value) in constants { globals.define(name, value) }
+        for type in ["Float64", "Float32", "Int", "Int64", "String", "Bool", "Vector", "Matrix", "Array", "Any", "Nothing"] {
+            globals.define(type, .type(type))
+        }
+        for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins {
+            let function = FunctionValue(builtin: builtin)
+            builtins[builtin.name] = function
+            globals.define(builtin.name, .function(function))
+        }
+    }
+}
+
+extension Builtin {
+    /// A builtin of one number (applied to numbers; `f.(x)` for arrays, as in Julia).
+    static func unaryMath(_ name: String, _ body: @escaping (Double) -> Double, domain: ((Double) -> Bool)? = nil) -> Builtin {
+        Builtin(name: name, signature: "\(name)(x)") { call in
+            try call.expect(1)
+            let x = try call.number(0)
+            if let domain, !domain(x) {
+                throw call.error("DomainError with \(Value.format(x)): \(name) is not defined there",
+                                 hint: "complex numbers are not supported")
+            }
+            return .float(body(x))
+        }
+    }
+}
