@@ -89,11 +89,16 @@ final class DiscreteAdjointSweep {
         // Working vectors in one allocation; the sweep below touches no arrays.
         let slotsN = slots * n
         let pCount = max(m, 1)
-        let work = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n + slotsN + 2 * pCount + 1)
-        work.initialize(repeating: 0, count: 3 * n + slotsN + 2 * pCount + 1)
+        let work = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n + slotsN + 2 * pCount + 1)
+        work.initialize(repeating: 0, count: 4 * n + slotsN + 2 * pCount + 1)
         defer { work.deallocate() }
         let lambda = work, Y = work + n, ybarOut = work + 2 * n, kbar = work + 3 * n
-        let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount
+        let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount, carry = time + 1
+        // FSAL: stage 0 of step m+1 and the last stage of step m are f at the same point, so
+        // their cotangents are pulled back together (the VJP is linear in its cotangent): one
+        // VJP per step saved. `carry` holds stage 0's cotangent until step m is swept.
+        let fsalSlot = tab.fsal ? tab.stages - 1 : -1
+        var carrying = false
         // Flat slot rows: offsets into the step's slots and h-free coefficients.
         let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: rows.count + 1)
         defer { rowStart.deallocate() }
@@ -139,12 +144,21 @@ final class DiscreteAdjointSweep {
                                 for j in 0..<n { kbar[i * n + j] += h * w * bar[bar.startIndex + j] }
                             }
                         }
+                        if carrying {
+                            for j in 0..<n { kbar[fsalSlot * n + j] += carry[j] }
+                            carrying = false
+                        }
                         // Slots in reverse: pull k̄ᵢ back through f at Yᵢ.
                         for i in stride(from: slots - 1, through: 0, by: -1) {
                             let ki = kbar + i * n
                             var any = false
                             for j in 0..<n where ki[j] != 0 { any = true; break }
                             if !any { continue }
+                            if i == 0, fsalSlot > 0, q > 0, steps.t[q - 1] + cs[fsalSlot] * steps.h[q - 1] == tq {
+                                for j in 0..<n { carry[j] = ki[j] }
+                                carrying = true
+                                continue
+                            }
                             for j in 0..<n { Y[j] = u0[j] }
                             for r in rowStart[i]..<rowStart[i + 1] {
                                 let w = h * rowCoef[r], kr = kStep + rowSlot[r]
