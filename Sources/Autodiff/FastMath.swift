@@ -9,53 +9,22 @@ import Foundation
 @usableFromInline typealias U8 = SIMD8<UInt64>
 
 public enum FastMath {
-    /// tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored: no cancellation near 0,
-    /// and exactly ±1 once |x| > 19.1 (where tanh rounds to 1).
+    /// tanh of one number: lane 0 of the eight-lane version, so scalar and vector results
+    /// agree bit for bit by construction.
     @inlinable @inline(__always)
     public static func tanh(_ x: Double) -> Double {
-        // Bit operations instead of abs/copysign/min keep the loop free of branches.
-        let bits = x.bitPattern
-        let sign = bits & 0x8000_0000_0000_0000
-        let ax = Double(bitPattern: bits & 0x7FFF_FFFF_FFFF_FFFF)
-        let y = 2 * ax < 40.0 ? 2 * ax : 40.0      // NaN compares false: y = 40, fixed below
-        let e = expm1NonNegative(y)
-        let t = Double(bitPattern: (e / (e + 2)).bitPattern | sign)
-        return ax.isNaN ? x : t
+        tanh(SIMD8<Double>(repeating: x))[0]
     }
 
-    /// expm1(y) for 0 ≤ y ≤ 40 without branches: y = k ln2 + r with |r| ≤ ln2/2, then
+    /// Eight lanes of tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored: no cancellation
+    /// near 0, and exactly ±1 once |x| > 19.1 (where tanh rounds to 1). expm1(y) for
+    /// 0 ≤ y ≤ 40 without branches: y = k ln2 + r with |r| ≤ ln2/2, then
     /// expm1(y) = 2ᵏ expm1(r) + (2ᵏ − 1), with expm1(r) by its Taylor series to r¹³
-    /// (truncation below 1e-17 relative on that interval).
+    /// (truncation below 1e-17 relative on that interval). Explicit SIMD vectorises whatever
+    /// the loop around it looks like; the auto-vectoriser gives up on in-place loops inside
+    /// the interpreter.
     /// References: Tang, "Table-driven implementation of the expm1 function in IEEE
     /// floating-point arithmetic", ACM TOMS 18(2), 1992 (the reduction).
-    @inlinable @inline(__always)
-    public static func expm1NonNegative(_ y: Double) -> Double {
-        let shifter = 0x1.8p52
-        let shifted = y * 1.4426950408889634 + shifter             // round(y / ln 2) in the low bits
-        let kf = shifted - shifter
-        let r = (y - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10
-        var p = 1.0 / 6227020800.0                                  // 1/13!
-        p = p * r + 1.0 / 479001600.0
-        p = p * r + 1.0 / 39916800.0
-        p = p * r + 1.0 / 3628800.0
-        p = p * r + 1.0 / 362880.0
-        p = p * r + 1.0 / 40320.0
-        p = p * r + 1.0 / 5040.0
-        p = p * r + 1.0 / 720.0
-        p = p * r + 1.0 / 120.0
-        p = p * r + 1.0 / 24.0
-        p = p * r + 1.0 / 6.0
-        p = p * r + 0.5
-        let em1r = r + r * r * p                                    // expm1(r)
-        // k from the low bits (no trapping conversion; NaN yields garbage the caller discards).
-        let k = shifted.bitPattern &- shifter.bitPattern
-        let twoK = Double(bitPattern: (k &+ 1023) << 52)
-        return twoK * em1r + (twoK - 1)
-    }
-
-    /// Eight lanes of `tanh` at once, the same operations in the same order as the scalar
-    /// version (so results agree bit for bit). Explicit SIMD vectorises whatever the loop
-    /// around it looks like; the auto-vectoriser gives up on in-place loops inside the interpreter.
     @inlinable @inline(__always)
     public static func tanh(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let bits = unsafeBitCast(x, to: U8.self)
@@ -97,6 +66,12 @@ public enum FastMath {
             UnsafeMutableRawPointer(d + j).storeBytes(of: tanh(x), as: SIMD8<Double>.self)
             j += 8
         }
-        while j < n { d[j] = tanh(a[j]); j += 1 }
+        if j < n {
+            // The last few elements as one padded vector.
+            var x = SIMD8<Double>(repeating: 0)
+            for l in 0..<(n - j) { x[l] = a[j + l] }
+            let y = tanh(x)
+            for l in 0..<(n - j) { d[j + l] = y[l] }
+        }
     }
 }
