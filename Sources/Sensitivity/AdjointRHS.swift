@@ -54,28 +54,7 @@ enum AdjointRHS {
     }
 
     static func interpolatingInstance(_ rhs: CompiledRHS, _ source: TrajectorySource) -> ODEFunction {
-        let n = rhs.states, m = rhs.parameters
-        let vjp = rhs.vjpUP
-        let ws = vjp.makeWorkspace()
-        let scratch = ScratchBuffer(count: 1 + n)
-        let cursor = StepCursor()
-        return ODEFunction({ dz, z, p, t in
-            let time = scratch.pointer, u = scratch.pointer + 1
-            guard let trajectory = source.trajectory else {
-                for j in 0..<(n + m) { dz[j] = .nan }   // fails the step; never reached by ContinuousAdjoint
-                return
-            }
-            trajectory.evaluate(at: t, hint: &cursor.step, into: u)
-            time[0] = t
-            ws.bind(input: 0, u)
-            ws.bind(input: 1, p)
-            ws.bind(input: 2, time)
-            ws.bind(input: 3, z)
-            ws.bind(output: 0, dz)
-            ws.bind(output: 1, dz + n)
-            vjp.run(ws)
-            for j in 0..<(n + m) { dz[j] = -dz[j] }
-        })
+        trajectoryInstance(rhs, source, withParameters: true)
     }
 
     /// QuadratureAdjoint and GaussAdjoint on z = λ alone, with u(t) read from `source`: one
@@ -87,15 +66,22 @@ enum AdjointRHS {
     }
 
     static func lambdaOnlyInstance(_ rhs: CompiledRHS, _ source: TrajectorySource) -> ODEFunction {
+        trajectoryInstance(rhs, source, withParameters: false)
+    }
+
+    /// z′ = −[(∂f/∂u)ᵀλ; (∂f/∂p)ᵀλ] (or its λ part alone) with u(t) read from `source`: one
+    /// compiled VJP per call, in workspaces private to this closure set.
+    static func trajectoryInstance(_ rhs: CompiledRHS, _ source: TrajectorySource, withParameters: Bool) -> ODEFunction {
         let n = rhs.states
-        let vjp = rhs.vjp
+        let width = withParameters ? n + rhs.parameters : n
+        let vjp = withParameters ? rhs.vjpUP : rhs.vjp
         let ws = vjp.makeWorkspace()
         let scratch = ScratchBuffer(count: 1 + n)
         let cursor = StepCursor()
         return ODEFunction({ dz, z, p, t in
             let time = scratch.pointer, u = scratch.pointer + 1
             guard let trajectory = source.trajectory else {
-                for j in 0..<n { dz[j] = .nan }
+                for j in 0..<width { dz[j] = .nan }   // fails the step; never reached by ContinuousAdjoint
                 return
             }
             trajectory.evaluate(at: t, hint: &cursor.step, into: u)
@@ -105,8 +91,9 @@ enum AdjointRHS {
             ws.bind(input: 2, time)
             ws.bind(input: 3, z)
             ws.bind(output: 0, dz)
+            if withParameters { ws.bind(output: 1, dz + n) }
             vjp.run(ws)
-            for j in 0..<n { dz[j] = -dz[j] }
+            for j in 0..<width { dz[j] = -dz[j] }
         })
     }
 }
