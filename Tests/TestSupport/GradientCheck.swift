@@ -54,6 +54,15 @@ public func allocations(during body: () -> Void) -> UInt64 {
     return fluxion_thread_allocations() &- before
 }
 
+/// The most heap bytes held at once while `body` ran, above what was held when it started
+/// (process-wide, so run it where no other thread is busy).
+public func peakHeapGrowth(during body: () -> Void) -> Int64 {
+    fluxion_reset_peak_bytes()
+    let start = fluxion_live_bytes()
+    body()
+    return fluxion_peak_bytes() - start
+}
+
 /// Whether the allocation counter is active on this platform.
 public var allocationCounterIsActive: Bool { fluxion_allocation_counting_enabled() != 0 }
 

@@ -26,6 +26,15 @@ uint64_t fluxion_thread_allocations(void);
 /// Allocations made so far by every thread of the process.
 uint64_t fluxion_total_allocations(void);
 
+/// Heap bytes held by the whole process now (the allocator's usable sizes).
+int64_t fluxion_live_bytes(void);
+
+/// The most heap bytes held at once since the last `fluxion_reset_peak_bytes`.
+int64_t fluxion_peak_bytes(void);
+
+/// Starts a new peak measurement from the current live bytes.
+void fluxion_reset_peak_bytes(void);
+
 /// 1 when the allocator is interposed and the counters move, 0 on platforms where
 /// CAllocCounter only provides the functions above (they then always return 0).
 int fluxion_allocation_counting_enabled(void);

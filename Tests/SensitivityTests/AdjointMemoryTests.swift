@@ -1,0 +1,48 @@
+import Autodiff
+import DiffEq
+import Sensitivity
+import TestSupport
+import XCTest
+
+/// Memory of the adjoints as the number of steps grows with the saved times fixed: the
+/// checkpointed adjoints keep only states at saved times (and one interval's steps at a
+/// time), the discrete adjoint keeps every step.
+final class AdjointMemoryTests: XCTestCase {
+    /// Peak heap growth of one gradient of Lotka–Volterra saved at 5 times over (0, T).
+    func peak(_ alg: SensitivityAlgorithm, end: Double, options: AdjointOptions = AdjointOptions()) throws -> (bytes: Int64, steps: Int) {
+        var o = SolverOptions()
+        o.reltol = 1e-8; o.abstol = 1e-8
+        o.saveat = .times((1...5).map { end * Double($0) / 5 })
+        let ds = try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, end),
+                                         tableau: ButcherTableau.dp5(), options: o, sensealg: alg, adjointOptions: options)
+        let loss: (ODESolution) -> (value: Double, ybar: [Double]) = { sol in
+            (sol.values.reduce(0, +), [Double](repeating: 1, count: sol.values.count))
+        }
+        // A fresh solve each time: its integrators and solution arrays are part of the measure.
+        let bytes = peakHeapGrowth { _ = try? ds.gradient(u0: [1, 1], p: [1.5, 1, 3, 1], loss: loss) }
+        let steps = (try? ds.solve(u0: [1, 1], p: [1.5, 1, 3, 1]).stats.naccept) ?? 0
+        return (bytes, steps)
+    }
+
+    func testBacksolveMemoryDoesNotGrowWithTheNumberOfSteps() throws {
+        guard allocationCounterIsActive else { throw XCTSkip("heap accounting needs the interposed allocator") }
+        let short = 10.0, long = 200.0
+        let back = (try peak(.backsolveAdjoint, end: short), try peak(.backsolveAdjoint, end: long))
+        var checkpointing = AdjointOptions()
+        checkpointing.checkpointing = true
+        let interp = (try peak(.interpolatingAdjoint, end: short, options: checkpointing),
+                      try peak(.interpolatingAdjoint, end: long, options: checkpointing))
+        let discrete = (try peak(.discreteAdjoint, end: short), try peak(.discreteAdjoint, end: long))
+        let report = "Backsolve: \(back.0.steps) steps \(back.0.bytes) B, \(back.1.steps) steps \(back.1.bytes) B; "
+            + "Interpolating+checkpoints: \(interp.0.bytes) B, \(interp.1.bytes) B; "
+            + "Discrete: \(discrete.0.bytes) B, \(discrete.1.bytes) B"
+        print("adjoint memory: " + report)
+        XCTAssertGreaterThan(back.1.steps, 10 * back.0.steps)
+        // Backsolve keeps states at the saved times only: the same memory for 20 times the steps.
+        XCTAssertLessThan(Double(back.1.bytes), 1.5 * Double(back.0.bytes) + 4096, report)
+        // The discrete adjoint stores every step: its memory grows (so the measurement can tell).
+        XCTAssertGreaterThan(Double(discrete.1.bytes), 5.0 * Double(discrete.0.bytes), report)
+        // Checkpoints at the saved times keep one interval's steps at a time: less than all of them.
+        XCTAssertLessThan(Double(interp.1.bytes), 0.6 * Double(discrete.1.bytes), report)
+    }
+}
