@@ -134,3 +134,25 @@ final class BuilderSimplificationTests: XCTestCase {
         }
     }
 }
+
+final class ProgramEdgeCaseTests: XCTestCase {
+    func testOutputsThatAreInputsConstantsViewsOrRepeated() throws {
+        var rng = Xoshiro256StarStar(seed: 31)
+        for big in [3, 40] {
+            let g = try trace([GraphInput("x", .vector(big)), GraphInput("s", .scalar)], outputs: { v in
+                let x = v[0], s = v[1]
+                let c = Sym(x.builder, x.builder.constant([1, 2, 3], .vector(3)))
+                let y = x .* s
+                return [x, c, x[1..<3], y, y, s, x[0]]
+            })
+            let f = try g.compile()
+            let input = [randomValues(big, &rng), [0.7]]
+            let out = try f(input)
+            XCTAssertLessThan(maxRelativeDifference(out, try g.evaluate(input)), 1e-15)
+            XCTAssertEqual(out[1], [1, 2, 3])
+            XCTAssertEqual(out[3], out[4])
+            let ws = f.makeWorkspace()
+            XCTAssertEqual(allocations { _ = ws }, 0)
+        }
+    }
+}
