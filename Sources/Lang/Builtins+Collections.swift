@@ -11,7 +11,13 @@ extension Interpreter {
             try call.expect(1...2)
             let value = call.arguments[0]
             let shape: [Int]
-            if case .array(let array) = value { shape = array.shape } else { shape = [call.interpreter.count(value)] }
+            if case .array(let array) = value {
+                shape = array.shape
+            } else if case .engine(.solution(let object)) = value {
+                shape = object.matrix.shape
+            } else {
+                shape = [call.interpreter.count(value)]
+            }
             if call.arguments.count == 2 {
                 let dim = try call.integer(1)
                 guard dim >= 1 else { throw call.error("BoundsError: dimension \(dim)") }

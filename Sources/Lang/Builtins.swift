@@ -11,7 +11,8 @@ extension Interpreter {
         for type in ["Float64", "Float32", "Int", "Int64", "String", "Bool", "Vector", "Matrix", "Array", "Any", "Nothing"] {
             globals.define(type, .type(type))
         }
-        for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins {
+        for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins
+            + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))

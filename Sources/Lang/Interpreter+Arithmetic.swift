@@ -205,6 +205,7 @@ extension Interpreter {
     func collect(_ value: Value, _ span: SourceSpan) throws -> Value {
         switch value {
         case .array(let array): return .array(array.copy())
+        case .engine(.solution(let object)): return .array(object.matrix)
         case .range(let range):
             return .array(NumericArray(range.elements, shape: [range.count], isInteger: range.isInteger))
         default: return .vector(try elements(value, span))

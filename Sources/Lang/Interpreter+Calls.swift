@@ -41,6 +41,8 @@ extension Interpreter {
             return try invoke(function.name, method, arguments, keywords, span)
         case .type(let name):
             return try convert(name, arguments, span)
+        case .engine(.solution(let solution)):
+            return try interpolate(solution, arguments, keywords, span)
         default:
             throw LangError("MethodError: objects of type \(callee.typeName) are not callable", at: span,
                             hint: callee.isNumber ? "write `*` for multiplication: 2 * (x + 1)" : nil)
@@ -143,6 +145,7 @@ extension Interpreter {
             throw LangError("type NamedTuple has no field \(name)", at: span,
                             hint: "its fields are " + names.joined(separator: ", "))
         }
+        if case .engine(let object) = value { return try engineField(object, name, span) }
         throw LangError("type \(value.typeName) has no field \(name)", at: span)
     }
 

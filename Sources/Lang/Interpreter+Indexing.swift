@@ -10,6 +10,9 @@ extension Interpreter {
     /// Dimension lengths of a container as seen by `n` indices (linear indexing for one).
     func dimensions(_ container: Value, _ n: Int) -> [Int] {
         if n == 1 { return [count(container)] }
+        if case .engine(.solution(let object)) = container {
+            return (0..<n).map { $0 == 0 ? object.solution.width : $0 == 1 ? object.solution.t.count : 1 }
+        }
         if case .array(let array) = container, array.isMatrix {
             return (0..<n).map { $0 < 2 ? array.shape[$0] : 1 }
         }
@@ -110,6 +113,7 @@ extension Interpreter {
     /// `container[specs...]`.
     func index(_ container: Value, _ specs: [IndexSpec], _ span: SourceSpan) throws -> Value {
         if specs.isEmpty { throw LangError("indexing needs at least one index", at: span) }
+        if case .engine(.solution(let object)) = container { return try indexSolution(object, specs, span) }
         let (offsets, shape) = offsets(container, specs)
         switch container {
         case .array(let array):

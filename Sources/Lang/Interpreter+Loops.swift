@@ -59,6 +59,7 @@ extension Interpreter {
         case .namedTuple(_, let values): return values
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]
+        case .engine(.solution(let object)): return (0..<object.solution.t.count).map(object.state)
         default:
             throw LangError("MethodError: no method matching iterate(::\(value.typeName))", at: span,
                             hint: "iterate over a vector, a range or a tuple")
@@ -74,6 +75,7 @@ extension Interpreter {
         case .tuple(let items): return items.count
         case .namedTuple(_, let values): return values.count
         case .string(let text): return text.count
+        case .engine(.solution(let object)): return object.solution.t.count
         default: return 1
         }
     }

@@ -60,6 +60,10 @@ public final class Interpreter: @unchecked Sendable {
     var sources: [String: SourceFile] = [:]
     /// Lengths of the dimensions being indexed, innermost last: what `end` means.
     var indexBounds: [Int] = []
+    /// Plots draw with Unicode braille (true) or plain ASCII (false, `--no-unicode`).
+    public var unicode = true
+    /// The plot `plot!` and `scatter!` add to when not given one: the last one made.
+    var currentPlot: PlotObject?
     /// Set by `exit()`: the status the runner should exit with.
     public internal(set) var exitRequest: Int32?
     private let interruptLock = NSLock()

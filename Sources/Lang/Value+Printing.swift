@@ -45,6 +45,7 @@ extension Value {
             return "(" + fields.joined(separator: ", ") + (fields.count == 1 ? ",)" : ")")
         case .function(let function): return function.name
         case .type(let name): return name
+        case .engine(let object): return object.repr
         }
     }
 
@@ -61,6 +62,8 @@ extension Value {
             if function.builtin != nil { return "\(function.name) (built-in function)" }
             let count = function.methods.count
             return "\(function.name) (generic function with \(count) method\(count == 1 ? "" : "s"))"
+        case .engine(let object):
+            return object.display
         default:
             return repr
         }
@@ -90,6 +93,7 @@ extension Value {
                 + ", Tuple{" + values.map(\.typeName).joined(separator: ", ") + "}}"
         case .function(let function): return "typeof(\(function.name))"
         case .type: return "DataType"
+        case .engine(let object): return object.typeName
         }
     }
 

@@ -32,6 +32,8 @@ public enum Value {
     case function(FunctionValue)
     /// A type, as `typeof` returns it (`Float64`, `Vector{Float64}`).
     case type(String)
+    /// An engine object: an algorithm, a problem, a solution, a plot (`Builtins+DiffEq.swift`).
+    case engine(EngineObject)
 }
 
 extension Value: @unchecked Sendable {}

@@ -1,0 +1,270 @@
+import DiffEq
+import Foundation
+
+/// Holds the first error a language right-hand side raised during a solve.
+final class RHSFailure {
+    /// The error; once set, the right-hand side returns NaN without calling the function.
+    var error: LangError?
+}
+
+extension Interpreter {
+    /// The ODE builtins: method constructors (`Tsit5()`, every name in `MethodRegistry`),
+    /// `ODEProblem` and `solve`.
+    static var diffEqBuiltins: [Builtin] {
+        let methods = MethodRegistry.names.map { name in
+            Builtin(name: name, signature: "\(name)()") { call in
+                try call.expect(0)
+                try call.allowKeywords([])
+                return .engine(.algorithm(name))
+            }
+        }
+        return methods + [
+            Builtin(name: "ODEProblem", signature: "ODEProblem(f, u0, tspan, p)") { call in
+                try call.expect(3...4)
+                try call.allowKeywords([])
+                return .engine(.problem(try makeProblem(call)))
+            },
+            Builtin(name: "solve", signature: "solve(prob, alg; saveat, reltol, abstol, dt, ...)") { call in
+                try call.expect(1...2)
+                try call.allowKeywords(solveKeywords)
+                return try solveProblem(call)
+            },
+        ]
+    }
+
+    /// Keywords `solve` understands (SciML's names).
+    static let solveKeywords: Set<String> = [
+        "saveat", "reltol", "abstol", "dt", "adaptive", "maxiters", "save_everystep", "dense", "tstops", "dtmax",
+        "dtmin", "save_start", "save_end", "save_idxs", "u0", "p",
+    ]
+
+    /// `ODEProblem(f, u0, tspan, p)`: f in place with four parameters, out of place with three.
+    static func makeProblem(_ call: BuiltinCall) throws -> ProblemObject {
+        let function = call.arguments[0]
+        guard case .function(let value) = function, value.builtin == nil else {
+            throw call.error("ODEProblem needs a function as its first argument, got \(function.typeName)",
+                             hint: "define f!(du, u, p, t) (in place) or f(u, p, t) (returning du)")
+        }
+        let inPlace: Bool
+        if value.methods.contains(where: { call.interpreter.accepts($0.definition, 4) }) {
+            inPlace = true
+        } else if value.methods.contains(where: { call.interpreter.accepts($0.definition, 3) }) {
+            inPlace = false
+        } else {
+            throw call.error("ODEProblem: \(value.name) takes neither (du, u, p, t) nor (u, p, t)",
+                             hint: "define \(value.name)!(du, u, p, t) to write du in place, or \(value.name)(u, p, t) returning du")
+        }
+        let u0 = try numbers(call.arguments[1], "u0", call)
+        guard !u0.isEmpty else { throw call.error("ODEProblem: u0 is empty") }
+        let tspan = try timeSpan(call.arguments[2], call)
+        let parameters = call.arguments.count == 4 ? try parameterValue(call.arguments[3], call) : .nothing
+        return ProblemObject(function: function, inPlace: inPlace, u0: u0, tspan: tspan, parameters: parameters)
+    }
+
+    /// A vector of numbers (u0, p, tolerances, times), or an error naming `what`.
+    static func numbers(_ value: Value, _ what: String, _ call: BuiltinCall) throws -> [Double] {
+        switch value {
+        case .array(let array) where !array.isMatrix: return array.storage
+        case .range(let range): return range.elements
+        case .list, .tuple:
+            let items = try call.interpreter.elements(value, call.span)
+            let numbers = items.compactMap { $0.isNumber ? $0.asDouble : nil }
+            if numbers.count == items.count { return numbers }
+        case .int, .float:
+            throw call.error("\(what) must be a vector, got the number \(value.repr)", hint: "write [\(value.repr)]")
+        default: break
+        }
+        throw call.error("\(what) must be a vector of numbers, got \(value.typeName)")
+    }
+
+    /// `(t0, t1)`.
+    static func timeSpan(_ value: Value, _ call: BuiltinCall) throws -> (Double, Double) {
+        let items: [Value]
+        switch value {
+        case .tuple(let list): items = list
+        case .array(let array) where !array.isMatrix: items = (0..<array.storage.count).map(array.element)
+        default: items = []
+        }
+        guard items.count == 2, let t0 = items[0].asDouble, let t1 = items[1].asDouble, t0.isFinite, t1.isFinite else {
+            throw call.error("tspan must be a tuple of two times, got \(value.repr)", hint: "write (0.0, 10.0)")
+        }
+        return (t0, t1)
+    }
+
+    /// `p`: `nothing`, a number, or a numeric vector (copied as a float vector).
+    static func parameterValue(_ value: Value, _ call: BuiltinCall) throws -> Value {
+        switch value {
+        case .nothing, .int, .float: return value
+        default: return .floats(try numbers(value, "p", call))
+        }
+    }
+
+    /// The ODE method `value` names: an algorithm value (or a string or symbol naming one).
+    static func algorithm(_ value: Value, _ call: BuiltinCall) throws -> String {
+        let name: String
+        switch value {
+        case .engine(.algorithm(let method)): return method
+        case .string(let text), .symbol(let text): name = text
+        default:
+            throw call.error("solve needs an ODE method as its second argument, got \(value.typeName)",
+                             hint: "for example solve(prob, Tsit5()); known: " + MethodRegistry.names.joined(separator: ", "))
+        }
+        if MethodRegistry.names.contains(name) { return name }
+        let suggestion = Spelling.suggestion(for: name, among: MethodRegistry.names)
+        throw call.error("unknown ODE method \(name)",
+                         hint: suggestion.map { "did you mean \($0)()?" } ?? "known: " + MethodRegistry.names.joined(separator: ", "))
+    }
+
+    /// `solve(prob, alg; keywords...)`.
+    static func solveProblem(_ call: BuiltinCall) throws -> Value {
+        guard case .engine(.problem(let given)) = call.arguments[0] else {
+            throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)",
+                             hint: "prob = ODEProblem(f, u0, tspan, p); solve(prob, Tsit5())")
+        }
+        let method = call.arguments.count == 2 ? try algorithm(call.arguments[1], call) : "Tsit5"
+        var problem = given
+        if call.keyword("u0") != nil || call.keyword("p") != nil {
+            let u0 = try call.keyword("u0").map { try numbers($0, "u0", call) } ?? given.u0
+            let p = try call.keyword("p").map { try parameterValue($0, call) } ?? given.parameters
+            guard u0.count == given.u0.count else {
+                throw call.error("u0 has \(u0.count) entries; the problem has \(given.u0.count) states")
+            }
+            problem = ProblemObject(function: given.function, inPlace: given.inPlace, u0: u0, tspan: given.tspan, parameters: p)
+        }
+        let options = try solverOptions(call, states: problem.u0.count)
+        let tableau: ButcherTableau
+        do {
+            tableau = try MethodRegistry.method(named: method)
+        } catch {
+            throw call.error("cannot build \(method)(): \(error)")
+        }
+        let failure = RHSFailure()
+        var runOptions = options
+        runOptions.progress = { _ in failure.error == nil }
+        let engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
+                                              p: problem.parameterNumbers)
+        let solution = DiffEq.solve(engineProblem, tableau, options: runOptions)
+        if let error = failure.error { throw error }
+        return .engine(.solution(SolutionObject(solution: solution, algorithm: method)))
+    }
+
+    /// The engine's options from `solve`'s keywords.
+    static func solverOptions(_ call: BuiltinCall, states n: Int) throws -> SolverOptions {
+        var options = SolverOptions()
+        func real(_ key: String) throws -> Double? {
+            guard let value = call.keyword(key) else { return nil }
+            guard let number = value.asDouble, value.isNumber else {
+                throw call.error("\(key) must be a number, got \(value.repr)")
+            }
+            return number
+        }
+        func flag(_ key: String) throws -> Bool? {
+            guard let value = call.keyword(key) else { return nil }
+            guard case .bool(let flag) = value else { throw call.error("\(key) must be true or false, got \(value.repr)") }
+            return flag
+        }
+        func tolerance(_ key: String) throws -> SolverOptions.Tolerance? {
+            guard let value = call.keyword(key) else { return nil }
+            let tolerance: SolverOptions.Tolerance
+            if let number = value.asDouble, value.isNumber { tolerance = .scalar(number) } else {
+                let vector = try numbers(value, key, call)
+                guard vector.count == n else { throw call.error("\(key) has \(vector.count) entries for \(n) states") }
+                tolerance = .vector(vector)
+            }
+            return tolerance
+        }
+        if let value = try tolerance("abstol") { options.abstol = value }
+        if let value = try tolerance("reltol") { options.reltol = value }
+        options.dt = try real("dt")
+        options.dtmax = try real("dtmax")
+        options.dtmin = try real("dtmin")
+        for (key, value) in [("dt", options.dt), ("dtmax", options.dtmax), ("dtmin", options.dtmin)] {
+            if let value, !(value > 0 && value.isFinite) { throw call.error("\(key) must be a positive number, got \(Value.format(value))") }
+        }
+        if let value = try flag("adaptive") { options.adaptive = value }
+        if !options.adaptive, options.dt == nil {
+            throw call.error("a fixed-step solve (adaptive=false) needs dt", hint: "for example solve(prob, RK4(), dt=0.01, adaptive=false)")
+        }
+        if let value = call.keyword("maxiters") {
+            guard let count = value.asInt, count > 0 else { throw call.error("maxiters must be a positive integer, got \(value.repr)") }
+            options.maxiters = count
+        }
+        if let value = call.keyword("saveat") {
+            if let step = value.asDouble, value.isNumber {
+                guard step > 0 else { throw call.error("saveat must be positive, got \(value.repr)") }
+                options.saveat = .every(step)
+            } else {
+                options.saveat = .times(try numbers(value, "saveat", call))
+            }
+        }
+        options.saveEverystep = try flag("save_everystep")
+        options.saveStart = try flag("save_start")
+        options.saveEnd = try flag("save_end")
+        options.dense = try flag("dense")
+        if let value = call.keyword("tstops") { options.tstops = try numbers(value, "tstops", call) }
+        if let value = call.keyword("save_idxs") {
+            let indices = value.isNumber ? [value.asDouble ?? 0] : try numbers(value, "save_idxs", call)
+            options.saveIdxs = try indices.map { index in
+                guard index.rounded() == index, index >= 1, index <= Double(n) else {
+                    throw call.error("save_idxs: \(Value.format(index)) is not a state index 1:\(n)")
+                }
+                return Int(index) - 1
+            }
+        }
+        return options
+    }
+
+    /// The right-hand side the solver calls. For now it calls back into the interpreter on
+    /// every evaluation (no tracing into the IR yet): u and p are copied into fresh language
+    /// vectors, the function is called, and du is copied back. The first error it raises is
+    /// kept in `failure` and every later call returns NaN, which stops the solve; `solve` then
+    /// reports the stored error, with the position inside f where it happened.
+    static func rhs(_ problem: ProblemObject, _ call: BuiltinCall, _ failure: RHSFailure) -> RHSFunction {
+        let interpreter = call.interpreter, span = call.span
+        let function = problem.function, inPlace = problem.inPlace
+        let n = problem.u0.count
+        let parameters = problem.parameters
+        let m = problem.parameterNumbers.count
+        let name: String
+        if case .function(let value) = function { name = value.name } else { name = "f" }
+        return { du, u, p, t in
+            func fail(_ error: LangError) {
+                var error = error
+                let note = "raised in \(name) while solving, at t = \(Value.format(t))"
+                error.hint = error.hint.map { $0 + "; " + note } ?? note
+                failure.error = error
+                for i in 0..<n { du[i] = .nan }
+            }
+            if failure.error != nil {
+                for i in 0..<n { du[i] = .nan }
+                return
+            }
+            let uValue = Value.floats(Array(UnsafeBufferPointer(start: u, count: n)))
+            var pValue = parameters
+            if case .array = parameters { pValue = .floats(Array(UnsafeBufferPointer(start: p, count: m))) }
+            do {
+                if inPlace {
+                    let duArray = NumericArray(vector: [Double](repeating: 0, count: n))
+                    _ = try interpreter.apply(function, [.array(duArray), uValue, pValue, .float(t)], [], span)
+                    for i in 0..<n { du[i] = duArray.storage[i] }
+                } else {
+                    let result = try interpreter.apply(function, [uValue, pValue, .float(t)], [], span)
+                    let items = interpreter.isCollection(result) || { if case .tuple = result { return true } else { return false } }()
+                        ? try interpreter.elements(result, span) : []
+                    guard items.count == n, items.allSatisfy({ $0.isNumber || $0.asDouble != nil }) else {
+                        fail(LangError("\(name) returned \(result.repr) (\(result.typeName)); it must return a vector of \(n) numbers",
+                                       at: span, hint: "an out-of-place f(u, p, t) returns du"))
+                        return
+                    }
+                    for i in 0..<n { du[i] = items[i].asDouble ?? .nan }
+                }
+            } catch let error as LangError {
+                fail(error)
+            } catch ControlFlow.exit {
+                fail(LangError("exit() inside the right-hand side \(name)", at: span))
+            } catch {
+                fail(LangError("\(error) inside the right-hand side \(name)", at: span))
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import DiffEq
+import Foundation
+import TextPlots
+
+/// The engine's objects as language values: what `Tsit5()`, `ODEProblem(...)`, `solve(...)`
+/// and `plot(...)` return. Each prints usefully (`Value+Printing.swift`).
+public enum EngineObject {
+    /// An ODE method by its registry name (`Tsit5()`).
+    case algorithm(String)
+    /// `ODEProblem(f, u0, tspan, p)`.
+    case problem(ProblemObject)
+    /// What `solve` returns.
+    case solution(SolutionObject)
+    /// A plot; `plot!` and `scatter!` change it in place.
+    case plot(PlotObject)
+
+    /// Julia's type name.
+    var typeName: String {
+        switch self {
+        case .algorithm(let name): return name
+        case .problem: return "ODEProblem"
+        case .solution: return "ODESolution"
+        case .plot: return "Plot"
+        }
+    }
+}
+
+/// An ODE problem as the language holds it: the language function and the numbers.
+public final class ProblemObject {
+    /// The right-hand side, a language function.
+    let function: Value
+    /// `f!(du, u, p, t)` (four parameters) rather than `f(u, p, t)` returning the derivative.
+    let inPlace: Bool
+    /// The initial state.
+    let u0: [Double]
+    /// Start and end time.
+    let tspan: (Double, Double)
+    /// The parameters as given (`nothing` when left out; a number or a numeric vector).
+    let parameters: Value
+
+    init(function: Value, inPlace: Bool, u0: [Double], tspan: (Double, Double), parameters: Value) {
+        self.function = function
+        self.inPlace = inPlace
+        self.u0 = u0
+        self.tspan = tspan
+        self.parameters = parameters
+    }
+
+    /// The parameters as numbers for the solver (empty for `nothing`).
+    var parameterNumbers: [Double] {
+        switch parameters {
+        case .array(let array): return array.storage
+        case .int, .float, .bool: return parameters.asDouble.map { [$0] } ?? []
+        default: return []
+        }
+    }
+}
+
+/// A solve's result, with the problem and method that made it.
+public final class SolutionObject {
+    /// The engine's solution.
+    public let solution: ODESolution
+    /// The method's name (`Tsit5`).
+    public let algorithm: String
+
+    init(solution: ODESolution, algorithm: String) {
+        self.solution = solution
+        self.algorithm = algorithm
+    }
+
+    /// Saved state `j` (0-based) as a vector.
+    func state(_ j: Int) -> Value { .floats(Array(solution[j])) }
+
+    /// `Array(sol)`: the states as columns of an n × count matrix, as Julia.
+    var matrix: NumericArray {
+        let n = solution.width, m = solution.t.count
+        var storage = [Double](repeating: 0, count: n * m)
+        for j in 0..<m {
+            for i in 0..<n { storage[i * m + j] = solution.values[j * n + i] }
+        }
+        return NumericArray(storage, shape: [n, m])
+    }
+}
+
+/// A plot value. A reference, so that `plot!(p, ...)` changes `p` as in Plots.jl.
+public final class PlotObject {
+    /// The plot.
+    public var plot: Plot
+    /// The size and canvas its text rendering uses.
+    public var width: Int, height: Int
+    /// Braille, or ASCII when the interpreter was asked for no Unicode.
+    public var style: CanvasStyle
+
+    init(plot: Plot, width: Int = 80, height: Int = 20, style: CanvasStyle) {
+        self.plot = plot
+        self.width = width
+        self.height = height
+        self.style = style
+    }
+
+    /// The plot as plain text.
+    public var text: String { plot.render(width: width, height: height, style: style).plainString }
+}
+
+extension EngineObject {
+    /// The compact form: `Tsit5()`, `ODEProblem with u0 = [1.0, 1.0], tspan = (0.0, 10.0)`;
+    /// a plot is its text rendering (so `println(p)` draws it).
+    var repr: String {
+        switch self {
+        case .algorithm(let name): return name + "()"
+        case .problem(let problem):
+            return "ODEProblem with u0 = \(Value.floats(problem.u0).repr), tspan = "
+                + "(\(Value.format(problem.tspan.0)), \(Value.format(problem.tspan.1)))"
+        case .solution(let object):
+            let solution = object.solution
+            let span = solution.t.isEmpty ? "" : ", t = \(Value.format(solution.t[0])) … \(Value.format(solution.t[solution.t.count - 1]))"
+            return "ODESolution(retcode = :\(solution.retcode), \(solution.t.count) points\(span))"
+        case .plot(let plot): return plot.text
+        }
+    }
+
+    /// What the REPL shows: a short summary of a problem or solution.
+    var display: String {
+        switch self {
+        case .problem(let problem):
+            let name: String
+            if case .function(let function) = problem.function { name = function.name } else { name = problem.function.repr }
+            return repr + "\n  f = \(name) (\(problem.inPlace ? "in-place" : "out-of-place")), p = \(problem.parameters.repr)"
+        case .solution(let object):
+            let solution = object.solution
+            var lines = ["retcode: \(solution.retcode)",
+                         "method: \(object.algorithm)(), \(solution.t.count) saved points"
+                            + (solution.hasDenseOutput ? ", dense output" : "")]
+            if let first = solution.t.first, let last = solution.t.last {
+                lines.append("t: \(Value.format(first)) … \(Value.format(last))")
+                lines.append("u(t_end) = " + object.state(solution.t.count - 1).repr)
+            }
+            lines.append("stats: \(solution.stats)")
+            if let message = solution.message { lines.append("message: " + message) }
+            return lines.joined(separator: "\n")
+        default: return repr
+        }
+    }
+}
