@@ -78,6 +78,10 @@ extension Parser {
             if current.isOp("=") {
                 advance()
                 entry.value = try parseExpression(Prec.assignment + 1)
+            } else if isAssignmentOperator(current) {
+                // `(du .= -u)`, `(x += 1)`: an updating assignment inside parentheses is an expression.
+                let op = advance()
+                entry.expr = try makeAssignment(entry.expr, op, try parseExpression(Prec.assignment))
             } else if current.isKeyword(.for) {
                 entry.expr = try parseGenerator(body: entry.expr, comprehension: false)
             }
