@@ -51,6 +51,8 @@ public final class DifferentiableSolve: @unchecked Sendable {
     public let tableau: ButcherTableau
     public let options: SolverOptions
     public let sensealg: SensitivityAlgorithm
+    /// The options of the forward-sensitivity solve (its events carry the sensitivities too).
+    let sensitivityOptions: SolverOptions
     /// Options of the continuous adjoints (ignored by the other algorithms).
     public let adjointOptions: AdjointOptions
     let sweep: DiscreteAdjointSweep
@@ -61,15 +63,26 @@ public final class DifferentiableSolve: @unchecked Sendable {
     var sensitivityIntegrator: ODEIntegrator?
 
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
-                sensealg: SensitivityAlgorithm? = nil, adjointOptions: AdjointOptions = AdjointOptions()) throws {
+                sensealg: SensitivityAlgorithm? = nil, adjointOptions: AdjointOptions = AdjointOptions(),
+                events: [DifferentiableEvent] = []) throws {
         guard options.saveat != nil else {
             throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
+        }
+        let alg = sensealg ?? (events.isEmpty ? .automatic(states: rhs.states, parameters: rhs.parameters) : .forward)
+        guard events.isEmpty || alg == .forward else {
+            throw AutodiffError(.invalidArgument, "events are differentiated by ForwardSensitivity only so far; \(alg.rawValue) cannot")
+        }
+        var plain = options
+        var augmented = options
+        if !events.isEmpty {
+            plain.callback = CallbackSet(try events.map { try SensitivityEventHandler($0, rhs: rhs, carriesSensitivities: false).callback() })
+            augmented.callback = CallbackSet(try events.map { try SensitivityEventHandler($0, rhs: rhs, carriesSensitivities: true).callback() })
         }
         self.rhs = rhs
         self.tspan = tspan
         self.tableau = tableau
-        self.options = options
-        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
+        self.options = plain
+        sensitivityOptions = augmented
         self.sensealg = alg
         self.adjointOptions = adjointOptions
         sweep = DiscreteAdjointSweep(rhs)
@@ -120,7 +133,7 @@ public final class DifferentiableSolve: @unchecked Sendable {
                 sensitivityIntegrator.reinit(u0: z0, p: p)
                 augmented = sensitivityIntegrator.solve()
             } else {
-                var o = options
+                var o = sensitivityOptions
                 o.saveIdxs = nil
                 o.dense = false
                 // Per-state tolerances apply to each sensitivity column of that state as well.
