@@ -127,7 +127,11 @@ extension ODEIntegrator {
             ensureEndDerivative()
             let cut = handleContinuousEvents(tprev: tprev, h: h)
             if !cut { saveDuring(tprev: tprev, h: h, upTo: t) }
-            if dense { saveDenseStep(tprev: tprev, h: h) }
+            if dense {
+                saveDenseStep(tprev: tprev, h: h)
+            } else if let every = checkpointEvery {
+                saveCheckpointStep(tprev: tprev, h: h, every: every)
+            }
             // SciML: with save_end = false the last step is not saved, even when saving every step.
             if saveEverystep, !cut, saveEnd || t != tEnd { saveCurrent() }
             let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
@@ -178,7 +182,28 @@ extension ODEIntegrator {
         ODESolution(t: ts, values: us, width: savedWidth, retcode: retcode, stats: stats, message: message,
                     dense: dense ? DenseOutput(tableau: tableau, n: n, stepT: stepT, stepH: stepH, stepEnd: stepEnd,
                                                stepU0: stepU0, stepK: stepK) : nil,
-                    saveIdxs: saveIdxs)
+                    saveIdxs: saveIdxs,
+                    checkpoints: checkpointEvery.map {
+                        StepCheckpoints(tableau: tableau, n: n, every: $0, t: stepT, h: stepH, end: stepEnd, states: stepU0)
+                    })
+    }
+
+    /// Recomputes a recorded step of size `h` from state `x` at time `start` (ending at `end`)
+    /// with the same arithmetic as the solve: every slot's derivative goes to `slots`
+    /// (`tableau.slots × n`) and the step's end state to `next`. The integrator must have been
+    /// made for the same problem, method and options; its own solve state is overwritten.
+    public func replayStep(start: Double, h: Double, end: Double, from x: UnsafePointer<Double>,
+                           slots out: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
+        t = start
+        for j in 0..<n { uprev[j] = x[j] }
+        rhs(slot(0), uprev, p, t)
+        stats.nf += 1
+        _ = performStep(h)
+        t = end
+        ensureEndDerivative()
+        if !tableau.extraStages.isEmpty { computeExtraStages(tprev: start, h: h) }
+        for j in 0..<(n * tableau.slots) { out[j] = k[j] }
+        for j in 0..<n { next[j] = u[j] }
     }
 }
 

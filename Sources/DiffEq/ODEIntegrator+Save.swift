@@ -37,6 +37,7 @@ extension ODEIntegrator {
         saveEnd = o.saveEnd ?? (saveEverystep || !saveatGiven || containsEnd)
         saveIdxs = o.saveIdxs
         dense = o.dense ?? (saveEverystep && !saveatGiven && o.saveIdxs == nil)
+        checkpointEvery = dense ? nil : o.checkpointEvery.map { Swift.max(1, $0) }
         // t₀ and the end are handled by saveStart and saveEnd.
         if !every {
             if let first = times.first, Swift.abs(first - t0) <= tol { times.removeFirst() }
@@ -115,6 +116,14 @@ extension ODEIntegrator {
             }
             saveIndex += 1
         }
+    }
+
+    /// Records the step's start, size and end, and every `every`-th starting state.
+    func saveCheckpointStep(tprev: Double, h: Double, every: Int) {
+        if stepT.count % every == 0 { stepU0.append(contentsOf: UnsafeBufferPointer(start: uprev, count: n)) }
+        stepT.append(tprev)
+        stepH.append(h)
+        stepEnd.append(t)
     }
 
     /// Records the step's dense data, valid from tprev to the current t.

@@ -113,6 +113,8 @@ public final class ODEIntegrator {
     var saveEnd = true
     var saveIdxs: [Int]? = nil
     var dense = true
+    /// Steps between recorded states when recording for replay (nil: not recording).
+    var checkpointEvery: Int? = nil
     var stopTimes: [Double] = []
     var stopIndex = 0
     /// The solution being built.

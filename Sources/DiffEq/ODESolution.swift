@@ -14,6 +14,8 @@ public struct ODESolution: Sendable, CustomStringConvertible {
     public let message: String?
     let dense: DenseOutput?
     let saveIdxs: [Int]?
+    /// The sparse step record of a solve run with `checkpointEvery`.
+    public internal(set) var checkpoints: StepCheckpoints? = nil
 
     /// The saved states as arrays (allocates one array per time).
     public var u: [[Double]] { (0..<t.count).map { Array(values[($0 * width)..<(($0 + 1) * width)]) } }
@@ -155,4 +157,20 @@ extension ODESolution {
     public var steps: StepRecord? {
         dense.map { StepRecord(tableau: $0.tableau, n: $0.n, t: $0.stepT, h: $0.stepH, end: $0.stepEnd, u0: $0.stepU0, k: $0.stepK) }
     }
+}
+
+/// The steps of a solve recorded for replay: every accepted step's start time, size and end,
+/// and the state at the start of every `every`-th step. A checkpointed discrete adjoint
+/// replays the steps after each checkpoint (`ODEIntegrator.replayStep`) instead of storing
+/// every step's stages.
+public struct StepCheckpoints: Sendable {
+    public let tableau: ButcherTableau
+    public let n: Int
+    public let every: Int
+    public let t: [Double]
+    public let h: [Double]
+    public let end: [Double]
+    /// The state at the start of step k·every, for k = 0, 1, ..., row after row.
+    public let states: [Double]
+    public var count: Int { t.count }
 }

@@ -45,6 +45,10 @@ public struct SolverOptions: @unchecked Sendable {
     /// Keep every step's stages so `sol(t)` interpolates with the method's dense output.
     /// nil: true when saving every step of every component and `saveat` is not given.
     public var dense: Bool? = nil
+    /// Record every accepted step's time and size, and the state at the start of every
+    /// `checkpointEvery`-th step (without stages), for a checkpointed discrete adjoint that
+    /// replays the steps between checkpoints (`ODESolution.checkpoints`). Ignored when `dense`.
+    public var checkpointEvery: Int? = nil
     /// Times the solver must step to exactly.
     public var tstops: [Double] = []
     /// Discontinuities of f (in t); stepped to exactly, like tstops.

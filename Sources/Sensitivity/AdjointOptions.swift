@@ -30,6 +30,10 @@ public struct AdjointOptions: Sendable {
     /// - QuadratureAdjoint and GaussAdjoint always read the forward solve's dense output and
     ///   ignore this option.
     public var checkpointing: Bool?
+    /// DiscreteAdjoint with `checkpointing` on: the forward solve records each step's time and
+    /// size and the state every this many steps; the sweep replays one segment at a time.
+    /// Memory: one segment's stages plus a state per segment, for a second forward pass.
+    public var stepsPerCheckpoint = 16
     /// Measures the backward solve's local error on λ alone (a seminorm): μ, the running
     /// integral of (∂f/∂p)ᵀλ, never feeds back into the solve, so its error cannot grow, and
     /// BacksolveAdjoint's re-integrated u had its error controlled by the forward solve (and

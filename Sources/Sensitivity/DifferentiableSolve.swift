@@ -109,7 +109,12 @@ public final class DifferentiableSolve: @unchecked Sendable {
         }
         var o = options
         o.saveIdxs = nil
-        if sensealg == .discreteAdjoint || continuous?.needsForwardDense == true { o.dense = true }
+        if sensealg == .discreteAdjoint, adjointOptions.checkpointing == true {
+            o.dense = false
+            o.checkpointEvery = Swift.max(1, adjointOptions.stepsPerCheckpoint)
+        } else if sensealg == .discreteAdjoint || continuous?.needsForwardDense == true {
+            o.dense = true
+        }
         let made = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p), tableau, options: o)
         integrator = made
         return made.solve()
@@ -125,7 +130,11 @@ public final class DifferentiableSolve: @unchecked Sendable {
         case .discreteAdjoint:
             let sol = try solve(u0: u0, p: p)
             try checkRetcode(sol)
-            return (sol, { [sweep] ybar in try sweep.gradient(solution: sol, p: p, ybar: ybar) })
+            let replay = sol.checkpoints == nil ? nil : integrator
+            return (sol, { [sweep] ybar in
+                replay?.reinit(p: p)   // the replay must use this solve's parameters
+                return try sweep.gradient(solution: sol, p: p, ybar: ybar, replay: replay)
+            })
         case .forward:
             let z0 = ForwardSensitivity.initialState(u0: u0, m: m)
             let augmented: ODESolution

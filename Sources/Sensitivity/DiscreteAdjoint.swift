@@ -47,9 +47,21 @@ final class DiscreteAdjointSweep {
     }
 
     /// ∂L/∂u₀ and ∂L/∂p for cotangents `ybar` (one row of n per saved time of `solution`).
-    func gradient(solution: ODESolution, p: [Double], ybar: [Double]) throws -> (du0: [Double], dp: [Double]) {
-        guard let steps = solution.steps else {
-            throw AutodiffError(.invalidArgument, "the discrete adjoint needs the solve's steps (dense output on)")
+    ///
+    /// The steps come from the solution's full record (dense output on), or from its
+    /// checkpoints (`checkpointEvery`): then each segment of steps is replayed forward from its
+    /// checkpoint by `replay` (the integrator that solved) just before it is swept backwards.
+    func gradient(solution: ODESolution, p: [Double], ybar: [Double], replay: ODEIntegrator? = nil) throws
+        -> (du0: [Double], dp: [Double]) {
+        let steps: StepTimes
+        var replayer: StepReplayer? = nil
+        if let full = solution.steps {
+            steps = StepTimes(tableau: full.tableau, t: full.t, h: full.h, end: full.end, u0: full.u0, k: full.k)
+        } else if let checkpoints = solution.checkpoints, let replay {
+            steps = StepTimes(tableau: checkpoints.tableau, t: checkpoints.t, h: checkpoints.h, end: checkpoints.end, u0: [], k: [])
+            replayer = StepReplayer(checkpoints, integrator: replay)
+        } else {
+            throw AutodiffError(.invalidArgument, "the discrete adjoint needs the solve's steps (dense output or checkpoints)")
         }
         let tab = steps.tableau
         let slots = tab.slots
@@ -122,11 +134,16 @@ final class DiscreteAdjointSweep {
                     ws.bind(input: 2, time)
                     ws.bind(output: 0, ybarOut)
                     ws.bind(output: 1, pbarOut)
-                    let u0Base = u0All.baseAddress.unsafelyUnwrapped, kBase0 = kAll.baseAddress.unsafelyUnwrapped
+                    let u0Base = u0All.baseAddress, kBase0 = kAll.baseAddress
                     for q in stride(from: M - 1, through: 0, by: -1) {
                         let h = steps.h[q], tq = steps.t[q]
-                        let u0 = u0Base + q * n
-                        let kStep = kBase0 + q * slotsN
+                        let u0: UnsafePointer<Double>, kStep: UnsafePointer<Double>
+                        if let replayer {
+                            (u0, kStep) = replayer.step(q)
+                        } else {
+                            u0 = u0Base.unsafelyUnwrapped + q * n
+                            kStep = kBase0.unsafelyUnwrapped + q * slotsN
+                        }
                         if !endBar[q].isEmpty { for j in 0..<n { lambda[j] += endBar[q][j] } }
                         for i in 0..<slotsN { kbar[i] = 0 }
                         // uₘ₊₁ = uₘ + h Σ bᵢ kᵢ.
@@ -180,5 +197,57 @@ final class DiscreteAdjointSweep {
         }
         for j in 0..<n { lambda[j] += startBar[j] }
         return (Array(UnsafeBufferPointer(start: lambda, count: n)), Array(UnsafeBufferPointer(start: dp, count: m)))
+    }
+}
+
+/// The step times (and, for a full record, states and stages) a sweep reads.
+struct StepTimes {
+    let tableau: ButcherTableau
+    let t: [Double], h: [Double], end: [Double]
+    let u0: [Double], k: [Double]
+    var count: Int { t.count }
+}
+
+/// Replays the steps between checkpoints: when the sweep reaches the last step of a segment,
+/// the whole segment is recomputed forward from its checkpoint and kept until the sweep
+/// leaves it, so memory holds one segment's stages rather than every step's.
+final class StepReplayer {
+    let checkpoints: StepCheckpoints
+    let integrator: ODEIntegrator
+    let n: Int, slotsN: Int, every: Int
+    let states: UnsafeMutablePointer<Double>
+    let stages: UnsafeMutablePointer<Double>
+    var segment = -1
+
+    init(_ checkpoints: StepCheckpoints, integrator: ODEIntegrator) {
+        self.checkpoints = checkpoints
+        self.integrator = integrator
+        n = checkpoints.n
+        every = checkpoints.every
+        slotsN = checkpoints.tableau.slots * n
+        states = .allocate(capacity: (every + 1) * n)
+        stages = .allocate(capacity: max(every * slotsN, 1))
+    }
+
+    deinit {
+        states.deallocate()
+        stages.deallocate()
+    }
+
+    /// The starting state and the stages of step q, replaying its segment when needed.
+    func step(_ q: Int) -> (UnsafePointer<Double>, UnsafePointer<Double>) {
+        let c = q / every
+        if c != segment {
+            segment = c
+            let first = c * every, last = Swift.min(checkpoints.count, first + every)
+            for j in 0..<n { states[j] = checkpoints.states[c * n + j] }
+            for r in first..<last {
+                let i = r - first
+                integrator.replayStep(start: checkpoints.t[r], h: checkpoints.h[r], end: checkpoints.end[r],
+                                      from: states + i * n, slots: stages + i * slotsN, next: states + (i + 1) * n)
+            }
+        }
+        let i = q - c * every
+        return (UnsafePointer(states + i * n), UnsafePointer(stages + i * slotsN))
     }
 }

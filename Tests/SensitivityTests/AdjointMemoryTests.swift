@@ -46,3 +46,48 @@ final class AdjointMemoryTests: XCTestCase {
         XCTAssertLessThan(Double(interp.1.bytes), 0.6 * Double(discrete.1.bytes), report)
     }
 }
+
+final class CheckpointedDiscreteAdjointTests: XCTestCase {
+    func solve(checkpointing: Bool, every: Int = 7, end: Double = 10, tableau: ButcherTableau) throws -> DifferentiableSolve {
+        var o = SolverOptions()
+        o.reltol = 1e-8; o.abstol = 1e-8
+        o.saveat = .every(end / 20)
+        var a = AdjointOptions()
+        a.checkpointing = checkpointing
+        a.stepsPerCheckpoint = every
+        return try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, end), tableau: tableau,
+                                       options: o, sensealg: .discreteAdjoint, adjointOptions: a)
+    }
+
+    func testReplayingCheckpointsGivesTheStoredStepsGradient() throws {
+        let loss: (ODESolution) -> (value: Double, ybar: [Double]) = { sol in
+            (sol.values.reduce(0, +), (0..<sol.values.count).map { cos(Double($0)) })
+        }
+        for name in ["DP5", "Tsit5", "Vern7", "RK4", "BS3"] {
+            let tab = try MethodRegistry.method(named: name)
+            let full = try solve(checkpointing: false, tableau: tab).gradient(u0: [1, 1], p: [1.5, 1, 3, 1], loss: loss)
+            for every in [1, 5, 64] {
+                let replayed = try solve(checkpointing: true, every: every, tableau: tab)
+                    .gradient(u0: [1, 1], p: [1.5, 1, 3, 1], loss: loss)
+                XCTAssertEqual(replayed.value, full.value, "\(name)")
+                for (a, b) in zip(replayed.du0 + replayed.dp, full.du0 + full.dp) {
+                    XCTAssertEqual(a, b, accuracy: 1e-12 * max(1, abs(b)), "\(name), every \(every)")
+                }
+            }
+        }
+    }
+
+    func testCheckpointedMemoryGrowsFarLessThanStoredSteps() throws {
+        guard allocationCounterIsActive else { throw XCTSkip("heap accounting needs the interposed allocator") }
+        func peak(_ checkpointing: Bool, _ end: Double) throws -> Int64 {
+            let ds = try solve(checkpointing: checkpointing, every: 16, end: end, tableau: .dp5())
+            return peakHeapGrowth { _ = try? ds.gradient(u0: [1, 1], p: [1.5, 1, 3, 1]) { sol in
+                (sol.values.reduce(0, +), [Double](repeating: 1, count: sol.values.count))
+            } }
+        }
+        let stored = (try peak(false, 10), try peak(false, 200))
+        let checkpointed = (try peak(true, 10), try peak(true, 200))
+        print("discrete adjoint memory, stored steps: \(stored.0) B → \(stored.1) B; checkpointed: \(checkpointed.0) B → \(checkpointed.1) B")
+        XCTAssertLessThan(Double(checkpointed.1), 0.5 * Double(stored.1))
+    }
+}
