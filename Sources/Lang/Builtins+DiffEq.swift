@@ -1,4 +1,6 @@
+import Autodiff
 import DiffEq
+import Sensitivity
 import Foundation
 
 /// Holds the first error a language right-hand side raised during a solve.
@@ -21,7 +23,7 @@ extension Interpreter {
         return methods + [
             Builtin(name: "ODEProblem", signature: "ODEProblem(f, u0, tspan, p)") { call in
                 try call.expect(3...4)
-                try call.allowKeywords([])
+                try call.allowKeywords(["trace"])
                 return .engine(.problem(try makeProblem(call)))
             },
             Builtin(name: "solve", signature: "solve(prob, alg; saveat, reltol, abstol, dt, ...)") { call in
@@ -58,7 +60,18 @@ extension Interpreter {
         guard !u0.isEmpty else { throw call.error("ODEProblem: u0 is empty") }
         let tspan = try timeSpan(call.arguments[2], call)
         let parameters = call.arguments.count == 4 ? try parameterValue(call.arguments[3], call) : .nothing
-        return ProblemObject(function: function, inPlace: inPlace, u0: u0, tspan: tspan, parameters: parameters)
+        let problem = ProblemObject(function: function, inPlace: inPlace, u0: u0, tspan: tspan, parameters: parameters)
+        var wantsTrace = true
+        if let flag = call.keyword("trace") {
+            guard case .bool(let value) = flag else { throw call.error("trace must be true or false, got \(flag.repr)") }
+            wantsTrace = value
+        }
+        if wantsTrace {
+            try compileRHS(problem, name: value.name, call)
+        } else {
+            problem.mode = "interpreted: trace = false"
+        }
+        return problem
     }
 
     /// A vector of numbers (u0, p, tolerances, times), or an error naming `what`.
@@ -130,6 +143,10 @@ extension Interpreter {
                 throw call.error("u0 has \(u0.count) entries; the problem has \(given.u0.count) states")
             }
             problem = ProblemObject(function: given.function, inPlace: given.inPlace, u0: u0, tspan: given.tspan, parameters: p)
+            if let compiled = given.compiled, compiled.parameters == max(problem.parameterNumbers.count, 1),
+               parameterKind(p) == parameterKind(given.parameters) {
+                problem.compiled = compiled
+            }
         }
         let options = try solverOptions(call, states: problem.u0.count)
         let tableau: ButcherTableau
@@ -141,8 +158,14 @@ extension Interpreter {
         let failure = RHSFailure()
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
-        let engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
+        let engineProblem: DiffEq.ODEProblem
+        if let compiled = problem.compiled, let function = try? compiled.odeFunction() {
+            let p = problem.parameterNumbers
+            engineProblem = DiffEq.ODEProblem(function, u0: problem.u0, tspan: problem.tspan, p: p.isEmpty ? [0] : p)
+        } else {
+            engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
                                               p: problem.parameterNumbers)
+        }
         let solution = DiffEq.solve(engineProblem, tableau, options: runOptions)
         if let error = failure.error { throw error }
         return .engine(.solution(SolutionObject(solution: solution, algorithm: method)))
@@ -266,5 +289,96 @@ extension Interpreter {
                 fail(LangError("\(error) inside the right-hand side \(name)", at: span))
             }
         }
+    }
+}
+
+extension Interpreter {
+    /// How `p` is passed to a traced function: 0 nothing, 1 a number, 2 a vector.
+    static func parameterKind(_ value: Value) -> Int {
+        switch value {
+        case .nothing: return 0
+        case .int, .float, .bool: return 1
+        default: return 2
+        }
+    }
+
+    /// Traces the problem's right-hand side into the IR and compiles it. A traced value
+    /// deciding control flow is the user's error and is thrown; any other failure (a construct
+    /// tracing does not cover yet, or an error the interpreted solve will report in context)
+    /// leaves the problem interpreted, with the reason in `mode`.
+    static func compileRHS(_ problem: ProblemObject, name: String, _ call: BuiltinCall) throws {
+        let interpreter = call.interpreter
+        let n = problem.u0.count, m = max(problem.parameterNumbers.count, 1)
+        let builder = GraphBuilder()
+        let u = Sym(builder, builder.input("u", .vector(n)))
+        let p = Sym(builder, builder.input("p", .vector(m)))
+        let t = Sym(builder, builder.input("t", .scalar))
+        let pValue: Value
+        switch problem.parameters {
+        case .nothing: pValue = .nothing
+        case .int, .float, .bool: pValue = .traced(TracedValue(p[0]))
+        default: pValue = .traced(TracedValue(p))
+        }
+        func fallback(_ reason: String) {
+            problem.mode = "interpreted: " + reason
+        }
+        // Output printed while tracing would appear once instead of at every evaluation.
+        var printed = false
+        let savedOutput = interpreter.output
+        interpreter.output = { _ in printed = true }
+        defer { interpreter.output = savedOutput }
+        let output = TracedOutput(builder, count: n)
+        let result: Value
+        do {
+            if problem.inPlace {
+                _ = try interpreter.apply(problem.function, [.tracedOutput(output), .traced(TracedValue(u)), pValue,
+                                                             .traced(TracedValue(t))], [], call.span)
+                result = .nothing
+            } else {
+                result = try interpreter.apply(problem.function, [.traced(TracedValue(u)), pValue, .traced(TracedValue(t))],
+                                               [], call.span)
+            }
+        } catch let error as LangError {
+            if isControlFlowError(error) {
+                var error = error
+                let note = "raised while tracing \(name) for ODEProblem"
+                error.hint = error.hint.map { $0 + "; " + note } ?? note
+                throw error
+            }
+            return fallback(error.message)
+        } catch {
+            return fallback("\(error)")
+        }
+        if printed { return fallback("\(name) prints output") }
+        let du: Sym
+        if problem.inPlace {
+            var ids: [Int] = []
+            for (i, part) in output.parts.enumerated() {
+                guard let part else { return fallback("\(name) never assigns du[\(i + 1)]") }
+                ids.append(part.id)
+            }
+            du = Sym(builder, builder.concat(ids, shape: .vector(n)))
+        } else {
+            guard let value = try? interpreter.symbol(result, builder, call.span), value.count == n, !value.shape.isScalar else {
+                return fallback("\(name) returned \(result.typeName); expected a vector of \(n) entries")
+            }
+            du = value.shape == .vector(n) ? value : value.reshaped(.vector(n))
+        }
+        do {
+            let graph = try builder.build(outputs: [du.id])
+            problem.compiled = try CompiledRHS(graph)
+            problem.mode = "traced: \(instructionCount(graph)) instructions"
+        } catch {
+            problem.compiled = nil
+            fallback("\(error)")
+        }
+    }
+
+    /// Live nodes of a graph other than inputs and constants.
+    static func instructionCount(_ graph: Graph) -> Int {
+        let pruned = graph.description.split(separator: "\n").filter { line in
+            line.hasPrefix("  %") && !line.contains(" = input") && !line.contains(" = const")
+        }
+        return pruned.count
     }
 }

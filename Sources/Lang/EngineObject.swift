@@ -1,4 +1,5 @@
 import DiffEq
+import Sensitivity
 import Foundation
 import TextPlots
 
@@ -37,6 +38,10 @@ public final class ProblemObject {
     let tspan: (Double, Double)
     /// The parameters as given (`nothing` when left out; a number or a numeric vector).
     let parameters: Value
+    /// The right-hand side traced into the IR and compiled, when tracing succeeded.
+    var compiled: CompiledRHS?
+    /// How the right-hand side runs: `traced: N instructions` or `interpreted: <reason>`.
+    var mode: String = "interpreted"
 
     init(function: Value, inPlace: Bool, u0: [Double], tspan: (Double, Double), parameters: Value) {
         self.function = function
@@ -125,7 +130,7 @@ extension EngineObject {
         case .problem(let problem):
             let name: String
             if case .function(let function) = problem.function { name = function.name } else { name = problem.function.repr }
-            return repr + "\n  f = \(name) (\(problem.inPlace ? "in-place" : "out-of-place")), p = \(problem.parameters.repr)"
+            return repr + "\n  f = \(name) (\(problem.inPlace ? "in-place" : "out-of-place"); \(problem.mode)), p = \(problem.parameters.repr)"
         case .solution(let object):
             let solution = object.solution
             var lines = ["retcode: \(solution.retcode)",

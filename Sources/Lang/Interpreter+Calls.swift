@@ -29,6 +29,10 @@ extension Interpreter {
         switch callee {
         case .function(let function):
             if let builtin = function.builtin {
+                if arguments.contains(where: \.isTraced) {
+                    return try tracedBuiltin(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
+                                                         arguments: arguments, keywords: keywords, span: span))
+                }
                 return try builtin.body(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
                                                     arguments: arguments, keywords: keywords, span: span))
             }
@@ -37,6 +41,9 @@ extension Interpreter {
                 let signatures = function.methods.map { Interpreter.signature(function.name, $0.definition) }
                 throw LangError("MethodError: no method matching \(function.name)(\(types))", at: span,
                                 hint: "\(function.name) takes " + signatures.joined(separator: " or "))
+            }
+            if tracingElementwise > 0, arguments.contains(where: \.isTraced) {
+                throw unsupported("broadcasting the user function \(function.name) (f.(x))", span)
             }
             return try invoke(function.name, method, arguments, keywords, span)
         case .type(let name):

@@ -33,6 +33,7 @@ extension Interpreter {
             return .namedTuple(names: fields.map(\.name), values: try fields.map { try eval($0.value, scope) })
         case .vector(let items):
             let values = try evalList(items, scope)
+            if values.contains(where: \.isTraced) { return try tracedVector(values, expr.span) }
             return values.isEmpty ? .list(ValueList([])) : .vector(values)
         case .concat(let rows): return try concatenate(rows, expr.span, scope)
         case .comprehension(let generator), .generator(let generator):
@@ -63,6 +64,7 @@ extension Interpreter {
                     this = try broadcast([left, right], expr.span) { try self.binary(link.op, $0[0], $0[1], expr.span) }
                 } else {
                     this = try binary(link.op, left, right, expr.span)
+                    if this.isTraced, rest.count > 1 { throw unsupported("a chained comparison", expr.span) }
                     if case .bool(false) = this { return this }
                 }
                 result = link.dotted || isCollection(result)
@@ -206,6 +208,7 @@ extension Interpreter {
     /// A condition: must be a Bool, as in Julia.
     func condition(_ expr: Expr, _ scope: Environment) throws -> Bool {
         let value = try eval(expr, scope)
+        if value.isTraced { throw Interpreter.controlFlowError(expr.span) }
         guard case .bool(let flag) = value else {
             throw LangError("TypeError: non-boolean (\(value.typeName)) used in boolean context", at: expr.span,
                             hint: isCollection(value) ? "use all(...) or any(...) for a vector of conditions" : nil)

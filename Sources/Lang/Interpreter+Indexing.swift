@@ -10,6 +10,9 @@ extension Interpreter {
     /// Dimension lengths of a container as seen by `n` indices (linear indexing for one).
     func dimensions(_ container: Value, _ n: Int) -> [Int] {
         if n == 1 { return [count(container)] }
+        if case .traced(let traced) = container, traced.sym.shape.kind == .matrix {
+            return (0..<n).map { $0 == 0 ? traced.sym.shape.rows : $0 == 1 ? traced.sym.shape.cols : 1 }
+        }
         if case .engine(.solution(let object)) = container {
             return (0..<n).map { $0 == 0 ? object.solution.width : $0 == 1 ? object.solution.t.count : 1 }
         }
@@ -114,6 +117,7 @@ extension Interpreter {
     func index(_ container: Value, _ specs: [IndexSpec], _ span: SourceSpan) throws -> Value {
         if specs.isEmpty { throw LangError("indexing needs at least one index", at: span) }
         if case .engine(.solution(let object)) = container { return try indexSolution(object, specs, span) }
+        if container.isTraced { return try tracedIndex(container, specs, span) }
         let (offsets, shape) = offsets(container, specs)
         switch container {
         case .array(let array):
@@ -136,6 +140,8 @@ extension Interpreter {
 
     /// `container[specs...] = value`; a selection takes a scalar (filled) or as many values.
     func setIndex(_ container: Value, _ specs: [IndexSpec], _ value: Value, _ span: SourceSpan) throws {
+        if case .tracedOutput(let output) = container { return try tracedSetIndex(output, specs, value, span) }
+        if value.isTraced { throw unsupported("storing a traced value into an array other than du", span) }
         let (offsets, shape) = offsets(container, specs)
         let source: [Value]
         if shape == nil || !isCollection(value) {

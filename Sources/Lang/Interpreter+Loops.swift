@@ -60,6 +60,8 @@ extension Interpreter {
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]
         case .engine(.solution(let object)): return (0..<object.solution.t.count).map(object.state)
+        case .traced(let traced) where traced.sym.shape.kind == .vector:
+            return (0..<traced.sym.count).map { .traced(TracedValue(traced.sym[$0])) }
         default:
             throw LangError("MethodError: no method matching iterate(::\(value.typeName))", at: span,
                             hint: "iterate over a vector, a range or a tuple")
@@ -76,6 +78,8 @@ extension Interpreter {
         case .namedTuple(_, let values): return values.count
         case .string(let text): return text.count
         case .engine(.solution(let object)): return object.solution.t.count
+        case .traced(let traced): return traced.sym.count
+        case .tracedOutput(let output): return output.parts.count
         default: return 1
         }
     }

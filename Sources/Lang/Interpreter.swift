@@ -39,7 +39,9 @@ public final class Interpreter: @unchecked Sendable {
     /// The builtins, by name (also bound in `globals`, where users may shadow them).
     var builtins: [String: FunctionValue] = [:]
     /// Where `print` and `println` write.
-    let output: (String) -> Void
+    var output: (String) -> Void
+    /// Nesting depth of broadcasts over traced values: operators there act elementwise.
+    var tracingElementwise = 0
     /// The seeded generator behind `rand` and `randn`.
     var random: RandomSource
     /// Nested user calls, to refuse runaway recursion before the stack runs out.

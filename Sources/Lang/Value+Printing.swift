@@ -46,6 +46,8 @@ extension Value {
         case .function(let function): return function.name
         case .type(let name): return name
         case .engine(let object): return object.repr
+        case .traced(let traced): return "Traced(\(traced.sym.shape))"
+        case .tracedOutput(let output): return "Traced(du, \(output.parts.count) components)"
         }
     }
 
@@ -94,6 +96,11 @@ extension Value {
         case .function(let function): return "typeof(\(function.name))"
         case .type: return "DataType"
         case .engine(let object): return object.typeName
+        case .traced(let traced):
+            let shape = traced.sym.shape
+            let element = traced.isBool ? "Bool" : "Float64"
+            return shape.isScalar ? "Traced{\(element)}" : shape.kind == .matrix ? "Traced{Matrix{\(element)}}" : "Traced{Vector{\(element)}}"
+        case .tracedOutput: return "Traced{Vector{Float64}}"
         }
     }
 

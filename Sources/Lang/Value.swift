@@ -34,6 +34,10 @@ public enum Value {
     case type(String)
     /// An engine object: an algorithm, a problem, a solution, a plot (`Builtins+DiffEq.swift`).
     case engine(EngineObject)
+    /// A traced scalar or array while a right-hand side is traced (`Interpreter+Tracing.swift`).
+    case traced(TracedValue)
+    /// The traced `du` of an in-place right-hand side.
+    case tracedOutput(TracedOutput)
 }
 
 extension Value: @unchecked Sendable {}
