@@ -4,9 +4,9 @@ import Lang
 
 /// The `fluxion` command line.
 ///
-/// `fluxion run FILE` runs a script; `fluxion --plain` (or any `fluxion` whose standard
-/// input is not a terminal) reads the language line by line from standard input. With no
-/// arguments at a terminal it prints a banner until the curses workbench lands.
+/// `fluxion run FILE` runs a script; `fluxion` reads the language line by line (with a
+/// prompt at a terminal, after a short banner). The curses workbench will take over the
+/// terminal case; `--plain` keeps the line interface.
 struct FluxionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fluxion",
@@ -16,11 +16,11 @@ struct FluxionCommand: ParsableCommand {
             (universal differential equations) to data, by gradient-based training, in the \
             spirit of Julia's DiffEqFlux.jl.
 
-            This build holds the numerical engine and the core of the Fluxion language: \
-            `fluxion run FILE` runs a script, `fluxion --plain` reads the language line by \
-            line from standard input (as does `fluxion` when standard input is not a \
-            terminal). The engine's builtins (ODEProblem, solve, Chain, train, ...) and the \
-            interactive curses workbench come next.
+            This build holds the numerical engine and the Fluxion language with its first \
+            engine builtins (ODEProblem, solve with every explicit method, plots as text): \
+            `fluxion run FILE` runs a script, `fluxion` reads the language line by line. \
+            Networks and training in the language, and the interactive curses workbench, \
+            come next.
             """,
         version: "fluxion \(FluxionVersion.number)",
         subcommands: [RunCommand.self]
@@ -31,10 +31,7 @@ struct FluxionCommand: ParsableCommand {
 
     func run() throws {
         let interactive = isatty(STDIN_FILENO) != 0
-        guard plain || !interactive else {
-            print(FluxionCommand.banner)
-            return
-        }
+        if interactive && !plain { print(FluxionCommand.banner) }
         let interpreter = Interpreter()
         SignalBridge.install(interpreter)
         let status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
@@ -44,18 +41,11 @@ struct FluxionCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// What `fluxion` prints with no arguments at a terminal until the workbench exists.
+    /// What `fluxion` prints before its prompt at a terminal, until the workbench exists.
     static let banner = """
-        Fluxion \(FluxionVersion.number): universal differential equations in Swift
-        (neural networks inside differential equations, trained on data; the Swift answer
-        to Julia's DiffEqFlux.jl).
-
-        This build contains the numerical engine and the core of the Fluxion language
-        (values, functions, loops, broadcasting, a math and collections prelude). Solver
-        and training builtins and the interactive workbench (live plots of trajectories and
-        the loss) come next.
-
-        Try `fluxion run script.flx`, `fluxion --plain`, or `fluxion --help`.
+        Fluxion \(FluxionVersion.number): universal differential equations in Swift.
+        The language works line by line here: ODEProblem, solve(prob, Tsit5()), plot(sol), ...
+        (the live workbench with panes comes later). Ctrl-C interrupts, Ctrl-D or exit() quits.
         """
 }
 
