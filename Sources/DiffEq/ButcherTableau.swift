@@ -43,6 +43,19 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
     /// Dense-output polynomial coefficients per slot (`stages + 1 + extraStages.count` rows).
     public let dense: [[Double]]
     public let interpolation: Interpolation
+    /// The stepping routine: explicit Runge–Kutta from the coefficients, or a linearly
+    /// implicit (Rosenbrock) family whose routine reads its own constants.
+    public let family: Family
+
+    /// Stepping families. A family is one routine; its methods are data.
+    public enum Family: Sendable, Equatable {
+        case explicit
+        /// Rosenbrock23 (MATLAB's ode23s): slots are f(t, u), k₁, k₂ and f(t + h, u₁).
+        case rosenbrock23
+    }
+
+    /// Whether the method solves linear systems with the Jacobian (a stiff method).
+    public var isImplicit: Bool { family != .explicit }
 
     /// All slots: stages, the end derivative and the interpolation stages.
     public var slots: Int { stages + 1 + extraStages.count }
@@ -148,6 +161,7 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         self.extraStages = extraStages
         self.dense = denseRows
         self.interpolation = dense == nil ? .hermite : .own(order: denseOrder ?? order)
+        family = .explicit
     }
 
     /// Cubic Hermite as dense coefficients:
@@ -164,6 +178,27 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
 
     /// The slot holding f(t + h, u₁).
     public var endSlot: Int { fsal ? stages - 1 : stages }
+}
+
+extension ButcherTableau {
+    /// A method of a non-explicit family: its slots and dense output as data, its stepping
+    /// routine in the integrator. `b` gives u₁ = u₀ + h Σ bᵢ kᵢ over the slots.
+    init(family: Family, name: String, order: Int, embeddedOrder: Int, stages: Int, b: [Double], c: [Double],
+         dense: [[Double]], denseOrder: Int) {
+        self.name = name
+        self.order = order
+        self.embeddedOrder = embeddedOrder
+        self.stages = stages
+        a = [Double](repeating: 0, count: stages * stages)
+        self.b = b
+        self.c = c
+        btilde = [Double](repeating: 0, count: stages + 1)
+        fsal = false
+        extraStages = []
+        self.dense = (0...stages).map { $0 < dense.count ? dense[$0] : [] }
+        interpolation = .own(order: denseOrder)
+        self.family = family
+    }
 }
 
 /// A tableau that failed its own checks.

@@ -19,12 +19,17 @@ public enum MethodRegistry {
         ("DP8", ButcherTableau.dp8),
     ]
 
-    /// The names of all registered methods.
-    public static var names: [String] { builders.map(\.name) }
+    /// Methods for stiff problems, by name (their stepping routine solves linear systems).
+    public static let stiffBuilders: [(name: String, make: @Sendable () throws -> ButcherTableau)] = [
+        ("Rosenbrock23", ButcherTableau.rosenbrock23),
+    ]
+
+    /// The names of all registered methods, explicit then stiff.
+    public static var names: [String] { (builders + stiffBuilders).map(\.name) }
 
     /// The method with this name (case-sensitive, as in SciML), or an error listing the known ones.
     public static func method(named name: String) throws -> ButcherTableau {
-        guard let b = builders.first(where: { $0.name == name }) else {
+        guard let b = (builders + stiffBuilders).first(where: { $0.name == name }) else {
             throw TableauError(method: name, reason: "unknown method; known: " + names.joined(separator: ", "))
         }
         return try b.make()

@@ -1,4 +1,5 @@
 import Foundation
+import LinearSolve
 
 /// The state of an explicit Runge–Kutta solve, stepped by a loop of small phases
 /// (`ODEIntegrator+Loop.swift`): choose a step, take it (`+Step`), control the error
@@ -68,6 +69,8 @@ public final class ODEIntegrator {
     let denseSlotCount: Int
     let denseWeights: UnsafeMutablePointer<Double>
     let adaptive: Bool
+    /// Working memory of the linearly implicit families (nil for explicit methods).
+    let implicitWork: ImplicitWork?
     // Options read on every step, held directly (not through the options struct).
     let internalnorm: ((UnsafeBufferPointer<Double>, Double) -> Double)?
     let unstableCheck: ((Double, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, Double) -> Bool)?
@@ -195,6 +198,7 @@ public final class ODEIntegrator {
         denseWeights.initialize(repeating: 0, count: max(used.count, 1))
         rhs = f.f
         adaptive = options.adaptive && tableau.isAdaptive
+        implicitWork = tableau.isImplicit ? ImplicitWork(n: n) : nil
         internalnorm = options.internalnorm
         unstableCheck = options.unstableCheck
         progress = options.progress

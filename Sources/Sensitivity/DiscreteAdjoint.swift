@@ -64,6 +64,9 @@ final class DiscreteAdjointSweep {
             throw AutodiffError(.invalidArgument, "the discrete adjoint needs the solve's steps (dense output or checkpoints)")
         }
         let tab = steps.tableau
+        guard !tab.isImplicit else {
+            throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta steps; \(tab.name) is not one (use ForwardSensitivity or a continuous adjoint)")
+        }
         let slots = tab.slots
         let (rows, cs) = Self.slotRows(tab)
         let M = steps.count
