@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SensitivityTests", dependencies: ["Sensitivity", "DiffEq", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "Optimizers", "TestSupport"]),
-        .testTarget(name: "LangTests", dependencies: ["Lang", "DiffEq"], exclude: ["Scripts"]),
+        .testTarget(name: "LangTests", dependencies: ["Lang", "DiffEq", "Autodiff", "Sensitivity"], exclude: ["Scripts"]),
         .testTarget(name: "TextPlotsTests", dependencies: ["TextPlots"], exclude: ["Snapshots"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     ]

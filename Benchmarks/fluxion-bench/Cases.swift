@@ -32,6 +32,10 @@ let benchmarkCases: [BenchmarkCase] = [
         summary: "spiral neural ODE loss gradient, init and fitted parameters, every sensealg",
         run: runSpiralGradient),
     BenchmarkCase(
+        name: "3_robertson_stiff",
+        summary: "Robertson to 1e5, rtol 1e-6, atol 1e-8, every stiff method (FD and compiled Jacobians)",
+        run: runRobertson),
+    BenchmarkCase(
         name: "5_lv_training",
         summary: "fit Lotka-Volterra parameters, Adam(0.01), 200 iterations; time to first loss",
         run: runLVTraining),

@@ -37,7 +37,7 @@ extension Interpreter {
     /// Keywords `solve` understands (SciML's names).
     static let solveKeywords: Set<String> = [
         "saveat", "reltol", "abstol", "dt", "adaptive", "maxiters", "save_everystep", "dense", "tstops", "dtmax",
-        "dtmin", "save_start", "save_end", "save_idxs", "u0", "p",
+        "dtmin", "save_start", "save_end", "save_idxs", "u0", "p", "sensealg",
     ]
 
     /// `ODEProblem(f, u0, tspan, p)`: f in place with four parameters, out of place with three.

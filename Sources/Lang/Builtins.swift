@@ -12,7 +12,7 @@ extension Interpreter {
             globals.define(type, .type(type))
         }
         for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins
-            + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins {
+            + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))

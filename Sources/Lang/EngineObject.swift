@@ -42,6 +42,8 @@ public final class ProblemObject {
     var compiled: CompiledRHS?
     /// How the right-hand side runs: `traced: N instructions` or `interpreted: <reason>`.
     var mode: String = "interpreted"
+    /// Differentiable solves made by `gradient` through `solve`, by method, time span and options.
+    var differentiable: [String: DifferentiableSolve] = [:]
 
     init(function: Value, inPlace: Bool, u0: [Double], tspan: (Double, Double), parameters: Value) {
         self.function = function

@@ -4,6 +4,7 @@ extension Interpreter {
     /// `-x`, `+x`, `!x`, `√x`, `∛x`.
     func unary(_ op: Operator, _ value: Value, _ span: SourceSpan) throws -> Value {
         if let traced = try tracedUnary(op, value, span) { return traced }
+        if let taped = try tapeUnary(op, value, span) { return taped }
         switch (op, value) {
         case (.minus, .int(let x)): return .int(0 &- x)
         case (.minus, .float(let x)): return .float(-x)
@@ -38,6 +39,7 @@ extension Interpreter {
     /// `a op b` without broadcasting: scalars, and array algebra where Julia defines it.
     func binary(_ op: Operator, _ left: Value, _ right: Value, _ span: SourceSpan) throws -> Value {
         if let traced = try tracedBinary(op, left, right, span) { return traced }
+        if let taped = try tapeBinary(op, left, right, span) { return taped }
         if case .bool(let x) = left, case .bool(let y) = right {
             switch op {
             case .bitAnd: return .bool(x && y)
@@ -188,6 +190,7 @@ extension Interpreter {
     /// `x'`: a vector becomes a 1×n matrix, a 1×n matrix becomes a vector, a matrix is transposed.
     func transpose(_ value: Value, _ span: SourceSpan) throws -> Value {
         if value.isTraced { return try tracedTranspose(value, span) }
+        if case .tape(let t) = value { return try taped(t.variable.transposed, span) }
         switch value {
         case .int, .float, .bool: return value
         case .range: return try transpose(try collect(value, span), span)

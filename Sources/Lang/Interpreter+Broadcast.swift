@@ -4,7 +4,7 @@ extension Interpreter {
     /// Julia's broadcasting: scalars repeat, a vector of length n runs along the rows of an
     /// n×m matrix, dimensions of length 1 stretch; anything else is a DimensionMismatch.
     func broadcast(_ arguments: [Value], _ span: SourceSpan, _ body: ([Value]) throws -> Value) throws -> Value {
-        if arguments.contains(where: \.isTraced) {
+        if arguments.contains(where: { $0.isTraced || $0.isTape }) {
             // Traced arrays are broadcast by the graph's elementwise nodes, in one call.
             tracingElementwise += 1
             defer { tracingElementwise -= 1 }

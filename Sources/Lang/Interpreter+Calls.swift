@@ -29,6 +29,10 @@ extension Interpreter {
         switch callee {
         case .function(let function):
             if let builtin = function.builtin {
+                if arguments.contains(where: \.isTape) || keywords.contains(where: { $0.1.isTape }) {
+                    return try tapeBuiltin(builtin, BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
+                                                                arguments: arguments, keywords: keywords, span: span))
+                }
                 if arguments.contains(where: \.isTraced) {
                     return try tracedBuiltin(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
                                                          arguments: arguments, keywords: keywords, span: span))
@@ -41,6 +45,9 @@ extension Interpreter {
                 let signatures = function.methods.map { Interpreter.signature(function.name, $0.definition) }
                 throw LangError("MethodError: no method matching \(function.name)(\(types))", at: span,
                                 hint: "\(function.name) takes " + signatures.joined(separator: " or "))
+            }
+            if tracingElementwise > 0, arguments.contains(where: \.isTape) {
+                return try tapeBroadcastUser(callee, arguments, keywords, span)
             }
             if tracingElementwise > 0, arguments.contains(where: \.isTraced) {
                 throw unsupported("broadcasting the user function \(function.name) (f.(x))", span)
@@ -160,6 +167,7 @@ extension Interpreter {
     func convert(_ type: String, _ arguments: [Value], _ span: SourceSpan) throws -> Value {
         guard arguments.count == 1 else { throw LangError("\(type) takes one argument", at: span) }
         let value = arguments[0]
+        if case .tape(let t) = value { return try tapeConvert(type, t, span) }
         switch type {
         case "Float64", "Float32":
             if case .array(let array) = value { return .array(NumericArray(array.storage, shape: array.shape)) }

@@ -34,6 +34,7 @@ extension Interpreter {
         case .vector(let items):
             let values = try evalList(items, scope)
             if values.contains(where: \.isTraced) { return try tracedVector(values, expr.span) }
+            if values.contains(where: \.isTape) { return try tapeVector(values, expr.span) }
             return values.isEmpty ? .list(ValueList([])) : .vector(values)
         case .concat(let rows): return try concatenate(rows, expr.span, scope)
         case .comprehension(let generator), .generator(let generator):

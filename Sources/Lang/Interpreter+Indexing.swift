@@ -9,6 +9,11 @@ enum IndexSpec {
 extension Interpreter {
     /// Dimension lengths of a container as seen by `n` indices (linear indexing for one).
     func dimensions(_ container: Value, _ n: Int) -> [Int] {
+        if case .tape(let t) = container, t.variable.shape.kind == .matrix {
+            let s = t.variable.shape
+            if n == 1 { return [t.isSolution ? s.cols : s.count] }
+            return (0..<n).map { $0 == 0 ? s.rows : $0 == 1 ? s.cols : 1 }
+        }
         if n == 1 { return [count(container)] }
         if case .traced(let traced) = container, traced.sym.shape.kind == .matrix {
             return (0..<n).map { $0 == 0 ? traced.sym.shape.rows : $0 == 1 ? traced.sym.shape.cols : 1 }
@@ -65,6 +70,9 @@ extension Interpreter {
                 }
                 return try check(i)
             })
+        case .tape:
+            throw notDifferentiable("using a value being differentiated as an index", span,
+                                    hint: "indices are integers; a differentiated value cannot choose one")
         case .float(let x):
             throw LangError("ArgumentError: invalid index: \(value.repr) of type Float64", at: span,
                             hint: x.rounded() == x ? "indices are integers: write \(Int(x)) or Int(x)" : "indices are integers")
@@ -118,6 +126,7 @@ extension Interpreter {
         if specs.isEmpty { throw LangError("indexing needs at least one index", at: span) }
         if case .engine(.solution(let object)) = container { return try indexSolution(object, specs, span) }
         if container.isTraced { return try tracedIndex(container, specs, span) }
+        if case .tape(let t) = container { return try tapeIndex(t, specs, span) }
         let (offsets, shape) = offsets(container, specs)
         switch container {
         case .array(let array):
@@ -142,6 +151,10 @@ extension Interpreter {
     func setIndex(_ container: Value, _ specs: [IndexSpec], _ value: Value, _ span: SourceSpan) throws {
         if case .tracedOutput(let output) = container { return try tracedSetIndex(output, specs, value, span) }
         if value.isTraced { throw unsupported("storing a traced value into an array other than du", span) }
+        if value.isTape || container.isTape {
+            throw notDifferentiable("storing into an array (setindex!)", span,
+                                    hint: "arrays are not on the tape; build vectors with [a, b, ...] or vcat(...)")
+        }
         let (offsets, shape) = offsets(container, specs)
         let source: [Value]
         if shape == nil || !isCollection(value) {

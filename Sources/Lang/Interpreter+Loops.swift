@@ -60,6 +60,8 @@ extension Interpreter {
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]
         case .engine(.solution(let object)): return (0..<object.solution.t.count).map(object.state)
+        case .tape(let t) where t.variable.shape.kind == .vector:
+            return (0..<t.variable.count).map { .tape(TapeValue(t.variable[$0])) }
         case .traced(let traced) where traced.sym.shape.kind == .vector:
             return (0..<traced.sym.count).map { .traced(TracedValue(traced.sym[$0])) }
         default:
@@ -80,6 +82,7 @@ extension Interpreter {
         case .engine(.solution(let object)): return object.solution.t.count
         case .traced(let traced): return traced.sym.count
         case .tracedOutput(let output): return output.parts.count
+        case .tape(let t): return t.variable.count
         default: return 1
         }
     }

@@ -48,6 +48,7 @@ extension Value {
         case .engine(let object): return object.repr
         case .traced(let traced): return "Traced(\(traced.sym.shape))"
         case .tracedOutput(let output): return "Traced(du, \(output.parts.count) components)"
+        case .tape(let t): return t.plain.repr
         }
     }
 
@@ -101,6 +102,7 @@ extension Value {
             let element = traced.isBool ? "Bool" : "Float64"
             return shape.isScalar ? "Traced{\(element)}" : shape.kind == .matrix ? "Traced{Matrix{\(element)}}" : "Traced{Vector{\(element)}}"
         case .tracedOutput: return "Traced{Vector{Float64}}"
+        case .tape(let t): return typeName(of: t.plain)
         }
     }
 

@@ -38,6 +38,8 @@ public enum Value {
     case traced(TracedValue)
     /// The traced `du` of an in-place right-hand side.
     case tracedOutput(TracedOutput)
+    /// A value on a reverse-mode tape while `gradient` evaluates a function (`Interpreter+Gradient.swift`).
+    case tape(TapeValue)
 }
 
 extension Value: @unchecked Sendable {}
