@@ -43,7 +43,9 @@ extension ODEIntegrator {
         let column = work.rhs
         for j in 0..<n {
             let saved = x[j]
-            let delta = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(saved), 1)
+            // Scaled by the component (and its absolute tolerance when it is tiny), not by 1: a
+            // component of size 1e-5 (Robertson's y₂) needs an increment of its own size.
+            let delta = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(saved), abstols[j], Double.leastNormalMagnitude)
             x[j] = saved + delta
             rhs(column, x, p, t)
             x[j] = saved
