@@ -52,6 +52,10 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         case explicit
         /// Rosenbrock23 (MATLAB's ode23s): slots are f(t, u), k₁, k₂ and f(t + h, u₁).
         case rosenbrock23
+        /// A Rosenbrock–Wanner method in the transformed (Kaps–Rentrop) form, read from its
+        /// coefficients: slots are f(t, u), (u₁ − u₀)/h, the dense-output combinations
+        /// Σᵢ Hᵣᵢ kᵢ / h, and f(t + h, u₁).
+        case rosenbrock(RosenbrockCoefficients)
     }
 
     /// Whether the method solves linear systems with the Jacobian (a stiff method).

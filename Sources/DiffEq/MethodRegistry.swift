@@ -22,6 +22,7 @@ public enum MethodRegistry {
     /// Methods for stiff problems, by name (their stepping routine solves linear systems).
     public static let stiffBuilders: [(name: String, make: @Sendable () throws -> ButcherTableau)] = [
         ("Rosenbrock23", ButcherTableau.rosenbrock23),
+        ("Rodas5P", ButcherTableau.rodas5P),
     ]
 
     /// The names of all registered methods, explicit then stiff.

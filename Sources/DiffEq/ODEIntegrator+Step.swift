@@ -50,7 +50,9 @@ extension ODEIntegrator {
     /// Leaves the trial state in `u` and returns the scaled error estimate (0 without one).
     @inline(__always)
     func performStep(_ h: Double) -> Double {
-        if let work = implicitWork { return performRosenbrock23Step(h, work) }
+        if let work = implicitWork {
+            return work.stages > 0 ? performRosenbrockStep(h, work) : performRosenbrock23Step(h, work)
+        }
         let s = tableau.stages
         let fsal = tableau.fsal
         for i in 1..<s {

@@ -198,7 +198,7 @@ public final class ODEIntegrator {
         denseWeights.initialize(repeating: 0, count: max(used.count, 1))
         rhs = f.f
         adaptive = options.adaptive && tableau.isAdaptive
-        implicitWork = tableau.isImplicit ? ImplicitWork(n: n) : nil
+        implicitWork = tableau.isImplicit ? ImplicitWork(n: n, family: tableau.family) : nil
         internalnorm = options.internalnorm
         unstableCheck = options.unstableCheck
         progress = options.progress
