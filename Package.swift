@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "NeuralDETests", dependencies: ["NeuralDE", "NeuralNets", "Sensitivity", "DiffEq", "Autodiff", "Optimizers", "TestSupport"]),
         .testTarget(name: "LangTests", dependencies: ["Lang", "DiffEq", "Autodiff", "Sensitivity"], exclude: ["Scripts"]),
         .testTarget(name: "TextPlotsTests", dependencies: ["TextPlots"], exclude: ["Snapshots"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Lang", "TextPlots"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     ]
 )

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import Lang
+import Workbench
 
 /// The `fluxion` command line.
 ///
 /// `fluxion run FILE` runs a script; `fluxion` reads the language line by line (with a
-/// prompt at a terminal, after a short banner). The curses workbench will take over the
-/// terminal case; `--plain` keeps the line interface.
+/// prompt at a terminal, after a short banner). At a terminal (stdin and stdout are TTYs,
+/// TERM set and not "dumb") it starts the curses workbench instead; `--plain` keeps the
+/// line interface.
 struct FluxionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fluxion",
@@ -29,10 +31,23 @@ struct FluxionCommand: ParsableCommand {
     @Flag(name: .long, help: "Read the language line by line from standard input, without the terminal UI.")
     var plain = false
 
+    @Flag(name: .long, help: "Draw plots with ASCII characters instead of Unicode braille.")
+    var noUnicode = false
+
     func run() throws {
+        if !plain, TerminalWorkbench.terminalAvailable(environment: ProcessInfo.processInfo.environment) {
+            let unicode = !noUnicode
+            let status = MainActor.assumeIsolated { TerminalWorkbench.run(unicode: unicode) }
+            if let status {
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            FileHandle.standardError.write(Data("fluxion: cannot start the terminal UI; using the line REPL\n".utf8))
+        }
         let interactive = isatty(STDIN_FILENO) != 0
         if interactive && !plain { print(FluxionCommand.banner) }
         let interpreter = Interpreter()
+        interpreter.unicode = !noUnicode
         SignalBridge.install(interpreter)
         let status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
                                  continuation: interactive ? "       > " : nil,

@@ -1,0 +1,324 @@
+import CCurses
+import CReadline
+import Dispatch
+import Foundation
+import Lang
+import TextPlots
+
+/// Signals seen since the UI last looked, and whether an evaluation is running.
+///
+/// Signals arrive through Dispatch sources on a background queue, never in a raw handler,
+/// and never touch curses: they count, interrupt the running evaluation, and wake the UI
+/// loop through a pipe (DESIGN.md: only the UI thread calls curses).
+final class SignalMailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var interrupts = 0
+    private var terminate = false
+    private var evaluating = false
+    private let interpreter: Interpreter
+    private let wakeFD: Int32
+
+    init(interpreter: Interpreter, wakeFD: Int32) {
+        self.interpreter = interpreter
+        self.wakeFD = wakeFD
+    }
+
+    /// Ctrl-C: interrupts the evaluation if one runs, otherwise tells the UI.
+    func interrupt() {
+        lock.lock()
+        if evaluating { interpreter.interrupt() } else { interrupts += 1 }
+        lock.unlock()
+        wake()
+    }
+
+    /// SIGTERM, SIGHUP: stop any evaluation and quit.
+    func requestTermination() {
+        lock.lock()
+        terminate = true
+        if evaluating { interpreter.interrupt() }
+        lock.unlock()
+        wake()
+    }
+
+    func setEvaluating(_ value: Bool) {
+        lock.lock()
+        evaluating = value
+        lock.unlock()
+    }
+
+    /// The Ctrl-Cs seen since the last call, and whether to quit.
+    func take() -> (interrupts: Int, terminate: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let result = (interrupts, terminate)
+        interrupts = 0
+        return result
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeFD, &byte, 1)
+    }
+}
+
+/// The interactive workbench on a terminal: curses screen, readline input line, REPL.
+///
+/// The main loop polls standard input and a wake-up pipe; key bytes go into a queue that
+/// readline's callback interface reads (`rl_getc_function` pops it, the availability hook
+/// reports it), which keeps escape and multibyte sequences whole (notes/workbench.md A.5).
+/// Frames come from `FrameRenderer` and reach the terminal through `FramePresenter`
+/// (changed cells only). Ctrl-C cancels the line or interrupts the evaluation, never quits;
+/// Ctrl-D on an empty line or `exit()` quits. The terminal is restored on every way out
+/// that the process survives (quit, `exit()`, SIGTERM, SIGHUP).
+@MainActor
+public final class TerminalWorkbench {
+    /// The running workbench, for readline's C callbacks (which cannot capture context).
+    static var current: TerminalWorkbench?
+
+    let session: WorkbenchSession
+    let screen: CursesScreen
+    let presenter = FramePresenter()
+    let mailbox: SignalMailbox
+    private let wakeRead: Int32, wakeWrite: Int32
+    private var queue: [UInt8] = []
+    private var queueStart = 0
+    private var quitting = false
+    private var sources: [DispatchSourceSignal] = []
+
+    private init(session: WorkbenchSession, screen: CursesScreen, wakeRead: Int32, wakeWrite: Int32) {
+        self.session = session
+        self.screen = screen
+        self.wakeRead = wakeRead
+        self.wakeWrite = wakeWrite
+        mailbox = SignalMailbox(interpreter: session.interpreter, wakeFD: wakeWrite)
+    }
+
+    /// Whether the workbench can run here: stdin and stdout are terminals and TERM is set
+    /// and not "dumb".
+    public nonisolated static func terminalAvailable(environment: [String: String]) -> Bool {
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else { return false }
+        guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else { return false }
+        return true
+    }
+
+    /// Runs the workbench until the user quits; returns the exit status, or nil when
+    /// curses could not start (the caller then falls back to the line REPL).
+    public static func run(unicode: Bool) -> Int32? {
+        let environment = ProcessInfo.processInfo.environment
+        var unicode = unicode
+        setlocale(LC_ALL, "")
+        if !codesetIsUTF8() {
+            setlocale(LC_CTYPE, "C.UTF-8")
+            if !codesetIsUTF8() { unicode = false }
+        }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return nil }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        defer {
+            close(fds[0])
+            close(fds[1])
+        }
+        guard let screen = CursesScreen(colors: StyledText.colorsEnabled(environment: environment)) else {
+            return nil
+        }
+        let app = TerminalWorkbench(session: WorkbenchSession(unicode: unicode), screen: screen,
+                                    wakeRead: fds[0], wakeWrite: fds[1])
+        current = app
+        defer {
+            app.shutdown()
+            current = nil
+        }
+        app.start()
+        app.loop()
+        return app.session.exitRequest ?? 0
+    }
+
+    private static func codesetIsUTF8() -> Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+
+    // MARK: set-up and shutdown
+
+    private func start() {
+        // After newterm, so ncurses keeps its own SIGWINCH handler.
+        sources = TerminalWorkbench.signalSources(mailbox)
+        shim_rl_setup_for_curses(
+            { _ in MainActor.assumeIsolated { TerminalWorkbench.current?.popByte() ?? -1 } },
+            { MainActor.assumeIsolated { TerminalWorkbench.current?.inputPending == true ? 1 : 0 } },
+            { MainActor.assumeIsolated { TerminalWorkbench.current?.readlineRedisplay() } })
+        if let null = fopen("/dev/null", "w") { shim_rl_set_outstream(null) }
+        rl_variable_bind("bell-style", "none")
+        rl_variable_bind("revert-all-at-newline", "on")
+        shim_rl_set_completion(nil, { matches, count, _ in
+            guard let matches else { return }
+            var names: [String] = []
+            if count > 0 {
+                for n in 1...Int(count) { if let match = matches[n] { names.append(String(cString: match)) } }
+            }
+            let list = names.joined(separator: "  ")
+            MainActor.assumeIsolated { TerminalWorkbench.current?.showCompletions(list) }
+        })
+        using_history()
+        render()
+        rl_callback_handler_install(WorkbenchSession.prompt, { line in
+            var text: String?
+            if let line {
+                text = String(cString: line)
+                free(line)
+            }
+            let input = text
+            MainActor.assumeIsolated { TerminalWorkbench.current?.acceptLine(input) }
+        })
+    }
+
+    /// Dispatch sources for SIGINT, SIGTERM and SIGHUP. Nonisolated: the handlers run on a
+    /// background queue and must not inherit the main actor's isolation.
+    private nonisolated static func signalSources(_ mailbox: SignalMailbox) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if number == SIGINT { mailbox.interrupt() } else { mailbox.requestTermination() }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    private func shutdown() {
+        rl_callback_handler_remove()
+        screen.end()
+        for source in sources { source.cancel() }
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+    }
+
+    // MARK: the loop
+
+    private func loop() {
+        while !quitting {
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            // A bounded wait: a resize (SIGWINCH, handled by ncurses) shows up as KEY_RESIZE
+            // from the next wgetch even when poll was not interrupted on this thread.
+            _ = poll(&fds, 2, 100)
+            var drain = [UInt8](repeating: 0, count: 64)
+            while read(wakeRead, &drain, drain.count) > 0 {}
+            let (interrupts, terminate) = mailbox.take()
+            if terminate { return }
+            if interrupts > 0 { cancelInput() }
+            readKeys()
+            feedReadline()
+            if session.exitRequest != nil { return }
+        }
+    }
+
+    private func readKeys() {
+        while let code = screen.nextKey() {
+            if code == KEY_RESIZE {
+                presenter.invalidate()
+                render()
+            } else if code == 12 {
+                // Ctrl-L: repaint everything.
+                screen.repaintAll()
+                presenter.invalidate()
+                render()
+            } else if code >= 0, code < 256 {
+                queue.append(UInt8(code))
+            }
+        }
+    }
+
+    private func feedReadline() {
+        while hasQueuedBytes, !quitting {
+            let before = queue.count - queueStart
+            rl_callback_read_char()
+            if queue.count - queueStart == before { break }
+        }
+        if !hasQueuedBytes {
+            queue.removeAll(keepingCapacity: true)
+            queueStart = 0
+        }
+    }
+
+    var hasQueuedBytes: Bool { queueStart < queue.count }
+
+    /// What readline's availability hook reports: queued bytes, but only inside an escape
+    /// or multibyte sequence (after ESC or a non-ASCII byte), where readline asks in order
+    /// to keep the sequence whole. Reporting plain typed-ahead ASCII makes readline's
+    /// self-insert batch it and push the following key (Enter) back as pending input, which
+    /// the callback interface only acts on at the next call: a pasted `end⏎` was lost.
+    var inputPending: Bool { hasQueuedBytes && (lastPopped == 0x1B || lastPopped >= 0x80) }
+    private var lastPopped: UInt8 = 0
+
+    func popByte() -> Int32 {
+        guard hasQueuedBytes else { return -1 }
+        let byte = queue[queueStart]
+        queueStart += 1
+        lastPopped = byte
+        return Int32(byte)
+    }
+
+    // MARK: readline callbacks
+
+    func readlineRedisplay() {
+        let prompt = shim_rl_display_prompt().map { String(cString: $0) } ?? session.model.prompt
+        var text = "", cursor = 0
+        if let buffer = shim_rl_line_buffer() {
+            let count = Int(shim_rl_end()), point = Int(shim_rl_point())
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
+                                            count: max(0, count))
+            text = String(decoding: bytes, as: UTF8.self)
+            cursor = String(decoding: bytes.prefix(max(0, point)), as: UTF8.self).count
+        }
+        session.model.prompt = prompt
+        session.model.inputText = text
+        session.model.inputCursor = cursor
+        render()
+    }
+
+    func acceptLine(_ line: String?) {
+        guard let line else {
+            // Ctrl-D on an empty line.
+            quitting = true
+            return
+        }
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty { add_history(line) }
+        session.model.inputText = ""
+        session.model.inputCursor = 0
+        mailbox.setEvaluating(true)
+        session.submit(line, willEvaluate: { [self] in render() })
+        mailbox.setEvaluating(false)
+        // Keys typed or Ctrl-C pressed during the evaluation belong to it, not to the next line.
+        _ = mailbox.take()
+        rl_set_prompt(session.model.prompt)
+        if session.exitRequest != nil { quitting = true }
+        render()
+    }
+
+    func showCompletions(_ list: String) {
+        session.model.append(.info, list)
+        render()
+    }
+
+    private func cancelInput() {
+        if shim_rl_end() > 0 || session.isContinuing {
+            session.cancelPending()
+            session.model.append(.info, "^C")
+            rl_set_prompt(session.model.prompt)
+            shim_rl_cancel_line()
+        } else {
+            session.model.lastResult = "Ctrl-D or exit() quits"
+        }
+        render()
+    }
+
+    // MARK: drawing
+
+    /// Draws the current model; only changed cells reach the terminal.
+    func render() {
+        presenter.present(FrameRenderer.render(session.model, size: screen.size), on: screen)
+    }
+}
