@@ -7,8 +7,8 @@ SCRATCH ?= .build
 # Extra flags for every `swift build` / `swift test` (e.g. -j 1).
 SWIFT_FLAGS ?=
 # System packages Fluxion links (ncursesw and readline for the workbench, SuiteSparse KLU
-# for LinearSolve); installed by `make deps`.
-DEB_PACKAGES ?= libncurses-dev libreadline-dev libsuitesparse-dev
+# for LinearSolve) and tmux for the workbench's terminal test; installed by `make deps`.
+DEB_PACKAGES ?= libncurses-dev libreadline-dev libsuitesparse-dev tmux
 # Arguments for `make run`, case names for `make bench` (empty: every case).
 ARGS ?=
 CASE ?=
@@ -49,6 +49,7 @@ run: deps build
 test: deps
 	$(SWIFT) build --build-tests $(SWIFTPM)
 	$(SWIFT) test --skip-build $(SWIFTPM) $(SWIFT_TESTING)
+	Tests/Terminal/workbench.sh $(SCRATCH)/debug/fluxion
 
 # Build output goes to stderr, so stdout carries only the cases' JSON lines.
 bench: deps

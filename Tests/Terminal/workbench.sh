@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# End-to-end test of the curses workbench in a real terminal: a private tmux server runs
+# `fluxion` at 120×40, types into it and reads the screen back. Run by `make test`.
+# Usage: Tests/Terminal/workbench.sh PATH/TO/fluxion
+set -euo pipefail
+# Character classes and widths below count characters, not bytes.
+export LC_ALL=C.UTF-8
+fluxion="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+server="fluxion-test-$$"
+tm() { tmux -L "$server" "$@"; }
+cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -f "${status_file:-}"; }
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL: $1"; echo "--- screen ---"; tm capture-pane -p -t w 2>/dev/null || true; echo "--------------"; failures=$((failures + 1)); }
+pass() { echo "ok: $1"; }
+screen() { tm capture-pane -p -t w; }
+# Waits up to 10 s for the screen to match an extended regular expression.
+wait_for() {
+  local pattern="$1" i
+  for i in $(seq 1 100); do
+    if screen | grep -qE -- "$pattern"; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+type_line() { tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
+
+status_file="$(mktemp)"
+# The shell records fluxion's exit status (tmux's pane_dead_status can miss it when the
+# terminal closes before the process is reaped).
+tm -f /dev/null new-session -d -s w -x 120 -y 40 "env TERM=xterm-256color '$fluxion'; echo \$? > '$status_file'"
+tm set-option -g remain-on-exit on >/dev/null
+wait_for '^fluxion>' && wait_for 'ready' && pass "the workbench starts with a prompt and a status line" || fail "no prompt"
+
+[ "$(tm display-message -p -t w '#{alternate_on}')" = 1 ] && pass "the workbench uses the alternate screen" || fail "alternate screen not on"
+
+type_line '1+1'
+wait_for '^2 *$' && pass "1+1 shows 2 in the transcript" || fail "1+1 did not show 2"
+
+type_line 'plot([sin(0.2*i) for i in 1:60])'
+wait_for 'plot shown in the plot pane' && screen | grep -qP '[\x{2801}-\x{28FF}]' && pass "plot() draws braille in the plot pane" \
+  || fail "plot not drawn"
+
+type_line 'undefined_thing'
+wait_for 'error: UndefVarError' && pass "an error reaches the transcript and status line" || fail "error not shown"
+type_line '3*7'
+wait_for '^21 *$' && pass "the workbench carries on after an error" || fail "no result after an error"
+
+type_line 'while true; end'
+sleep 0.5
+tm send-keys -t w C-c
+wait_for 'interrupted' && pass "Ctrl-C interrupts a running evaluation" || fail "Ctrl-C did not interrupt"
+type_line '40+2'
+wait_for '^42 *$' && pass "the workbench survives Ctrl-C" || fail "no result after Ctrl-C"
+
+tm resize-window -t w -x 70 -y 20 2>/dev/null || tm resize-pane -t w -x 70 -y 20
+sleep 0.5
+type_line '5+5'
+wait_for '^10 *$' && rows=$(screen | wc -l) && [ "$rows" -le 20 ] && screen | grep -q '^fluxion>' \
+  && pass "resized to 70×20: the prompt and results still show" || fail "layout after resize"
+width=$(screen | wc -L)
+[ "$width" -le 70 ] && pass "no line wider than 70 columns after resize" || fail "lines wider than the terminal ($width)"
+
+tm send-keys -t w C-d
+for i in $(seq 1 50); do
+  [ "$(tm display-message -p -t w '#{pane_dead}')" = 1 ] && break
+  sleep 0.1
+done
+[ "$(tm display-message -p -t w '#{pane_dead}')" = 1 ] && pass "Ctrl-D quits" || fail "Ctrl-D did not quit"
+[ "$(cat "$status_file")" = 0 ] && pass "exit status 0" || fail "exit status '$(cat "$status_file")'"
+[ "$(tm display-message -p -t w '#{alternate_on}')" = 0 ] && pass "the terminal is restored (alternate screen off)" || fail "alternate screen still on"
+
+if [ "$failures" -ne 0 ]; then echo "workbench terminal test: $failures failure(s)"; exit 1; fi
+echo "workbench terminal test: all passed"
