@@ -13,12 +13,15 @@ public enum FrameRenderer {
             let pane = PlotPane(plot: model.plot?.plot, style: model.plotStyle)
             blit(pane.render(width: rect.width, height: rect.height), into: &text, at: rect)
         }
-        let transcript = TranscriptPane(lines: model.transcript, scrollBack: model.scrollBack,
+        // Clamped here too: a resize can leave less to scroll back over.
+        let scrollBack = model.scrollBack > 0 ? min(model.scrollBack, model.maximumScrollBack(screen: size)) : 0
+        let transcript = TranscriptPane(lines: model.transcript, scrollBack: scrollBack,
                                         showsTitle: !layout.isCompact, unicode: unicode)
         blit(transcript.render(width: layout.transcript.width, height: layout.transcript.height),
              into: &text, at: layout.transcript)
         if !layout.status.isEmpty {
-            let status = StatusLine(mode: model.mode, lastResult: model.lastResult, error: model.error)
+            let status = StatusLine(mode: model.mode, lastResult: model.lastResult, error: model.error,
+                                    notice: WorkbenchModel.scrollNotice(scrollBack))
             blit(status.render(width: layout.status.width), into: &text, at: layout.status)
         }
         var cursorColumn = 0

@@ -86,6 +86,12 @@ public struct TranscriptPane {
         }
     }
 
+    /// The rows `lines` take when wrapped to `width` (as `wrap` cuts them).
+    public static func rowCount(_ lines: [TranscriptLine], width: Int) -> Int {
+        guard width > 0 else { return 0 }
+        return lines.reduce(0) { $0 + max(1, ($1.text.count + width - 1) / width) }
+    }
+
     /// The pane as `width` × `height` cells.
     public func render(width: Int, height: Int) -> StyledText {
         var text = StyledText(width: width, height: height)
@@ -123,15 +129,18 @@ public struct StatusLine {
     public var lastResult: String?
     /// The last error, shown instead of the result.
     public var error: String?
+    /// A notice shown instead of both (the transcript is scrolled back).
+    public var notice: String?
 
     /// The key hints.
     public static let hints = "^C interrupt  ^D quit"
 
     /// A status line.
-    public init(mode: String, lastResult: String?, error: String?) {
+    public init(mode: String, lastResult: String?, error: String?, notice: String? = nil) {
         self.mode = mode
         self.lastResult = lastResult
         self.error = error
+        self.notice = notice
     }
 
     /// The line as `width` cells.
@@ -143,13 +152,17 @@ public struct StatusLine {
         text.write(modeText, row: 0, column: 0, color: error == nil ? .green : .red, bold: true)
         var message = ""
         var color = PlotColor.default
-        if let error {
+        if let notice {
+            message = notice
+            color = .yellow
+        } else if let error {
             message = "error: " + error
             color = .red
         } else if let lastResult {
             message = lastResult
         }
-        let hintsFit = width - modeText.count - StatusLine.hints.count - 3 >= 10
+        // A notice is its own key hint: it takes the hints' room.
+        let hintsFit = notice == nil && width - modeText.count - StatusLine.hints.count - 3 >= 10
         let room = width - modeText.count - 1 - (hintsFit ? StatusLine.hints.count + 2 : 0)
         let firstLine = message.split(separator: "\n").first.map(String.init) ?? ""
         if room > 0 {

@@ -84,6 +84,9 @@ public final class TerminalWorkbench {
     private var queueStart = 0
     private var quitting = false
     private var sources: [DispatchSourceSignal] = []
+    private var history: ReadlineHistory?
+    /// Pages asked for by PageUp (+1) and PageDown (−1) since the loop last looked.
+    private var pendingScroll = 0
 
     private init(session: WorkbenchSession, screen: CursesScreen, wakeRead: Int32, wakeWrite: Int32) {
         self.session = session
@@ -161,7 +164,9 @@ public final class TerminalWorkbench {
             let list = names.joined(separator: "  ")
             MainActor.assumeIsolated { TerminalWorkbench.current?.showCompletions(list) }
         })
-        using_history()
+        history = ReadlineHistory(path: InputHistory.path(environment: ProcessInfo.processInfo.environment,
+                                                          home: NSHomeDirectory()))
+        reportHistoryProblem()
         render()
         rl_callback_handler_install(WorkbenchSession.prompt, { line in
             var text: String?
@@ -172,6 +177,23 @@ public final class TerminalWorkbench {
             let input = text
             MainActor.assumeIsolated { TerminalWorkbench.current?.acceptLine(input) }
         })
+        // After the handler install, which reads inputrc once: these bindings win.
+        // The commands only note the request; the loop scrolls and redraws.
+        rl_bind_keyseq("\\e[5~", { _, _ in
+            MainActor.assumeIsolated { TerminalWorkbench.current?.pendingScroll += 1 }
+            return 0
+        })
+        rl_bind_keyseq("\\e[6~", { _, _ in
+            MainActor.assumeIsolated { TerminalWorkbench.current?.pendingScroll -= 1 }
+            return 0
+        })
+    }
+
+    /// Shows a history read or write failure once, in the transcript and the status line.
+    private func reportHistoryProblem() {
+        guard let problem = history?.takeProblem() else { return }
+        session.model.append(.info, problem)
+        session.model.lastResult = problem
     }
 
     /// Dispatch sources for SIGINT, SIGTERM and SIGHUP. Nonisolated: the handlers run on a
@@ -211,6 +233,7 @@ public final class TerminalWorkbench {
             if interrupts > 0 { cancelInput() }
             readKeys()
             feedReadline()
+            applyScroll()
             if session.exitRequest != nil { return }
         }
     }
@@ -244,6 +267,14 @@ public final class TerminalWorkbench {
     }
 
     var hasQueuedBytes: Bool { queueStart < queue.count }
+
+    /// Scrolls the transcript by the pages PageUp/PageDown asked for, and redraws.
+    private func applyScroll() {
+        guard pendingScroll != 0 else { return }
+        session.model.scrollPages(pendingScroll, screen: screen.size)
+        pendingScroll = 0
+        render()
+    }
 
     /// What readline's availability hook reports: queued bytes, but only inside an escape
     /// or multibyte sequence (after ESC or a non-ASCII byte), where readline asks in order
@@ -285,12 +316,14 @@ public final class TerminalWorkbench {
             quitting = true
             return
         }
-        if !line.trimmingCharacters(in: .whitespaces).isEmpty { add_history(line) }
+        history?.record(line)
         session.model.inputText = ""
         session.model.inputCursor = 0
         mailbox.setEvaluating(true)
         session.submit(line, willEvaluate: { [self] in render() })
         mailbox.setEvaluating(false)
+        pendingScroll = 0
+        reportHistoryProblem()
         // Keys typed or Ctrl-C pressed during the evaluation belong to it, not to the next line.
         _ = mailbox.take()
         rl_set_prompt(session.model.prompt)

@@ -46,7 +46,8 @@ public struct WorkbenchModel {
     public var prompt = "fluxion> "
     public var inputText = ""
     public var inputCursor = 0
-    /// Transcript lines scrolled back from the bottom (0 shows the latest).
+    /// Wrapped transcript rows scrolled back from the bottom (0 shows the latest; set by
+    /// `scrollPages`, reset by every entered line).
     public var scrollBack = 0
 
     /// The transcript keeps at most this many lines.
@@ -63,5 +64,35 @@ public struct WorkbenchModel {
         if transcript.count > WorkbenchModel.maximumTranscriptLines {
             transcript.removeFirst(transcript.count - WorkbenchModel.maximumTranscriptLines)
         }
+    }
+
+    /// The transcript pane's text rows (its height without the title bar) on a screen of `size`.
+    public static func transcriptRows(screen size: ScreenSize) -> Int {
+        let layout = Layout(size: size)
+        return max(0, layout.transcript.height - (layout.isCompact ? 0 : 1))
+    }
+
+    /// The furthest the transcript can scroll back on a screen of `size`: the wrapped rows
+    /// that do not fit in the pane.
+    public func maximumScrollBack(screen size: ScreenSize) -> Int {
+        let width = Layout(size: size).transcript.width
+        let rows = WorkbenchModel.transcriptRows(screen: size)
+        guard width > 0, rows > 0 else { return 0 }
+        return max(0, TranscriptPane.rowCount(transcript, width: width) - rows)
+    }
+
+    /// Scrolls the transcript by `pages` pages of (pane height − 1) rows on a screen of
+    /// `size`: positive goes back (PageUp), negative forward (PageDown); clamped to
+    /// 0...`maximumScrollBack`.
+    public mutating func scrollPages(_ pages: Int, screen size: ScreenSize) {
+        let page = max(1, WorkbenchModel.transcriptRows(screen: size) - 1)
+        let target = scrollBack + pages * page
+        scrollBack = min(max(0, target), maximumScrollBack(screen: size))
+    }
+
+    /// The status-line notice while scrolled back by `rows` (nil at the bottom).
+    public static func scrollNotice(_ rows: Int) -> String? {
+        guard rows > 0 else { return nil }
+        return "scrolled back \(rows) line\(rows == 1 ? "" : "s") — PgDn to return"
     }
 }

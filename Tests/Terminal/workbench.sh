@@ -8,7 +8,7 @@ export LC_ALL=C.UTF-8
 fluxion="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 server="fluxion-test-$$"
 tm() { tmux -L "$server" "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -f "${status_file:-}"; }
+cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -f "${status_file:-}" "${history_file:-}"; }
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $1"; echo "--- screen ---"; tm capture-pane -p -t w 2>/dev/null || true; echo "--------------"; failures=$((failures + 1)); }
@@ -26,11 +26,20 @@ wait_for() {
 type_line() { tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
 
 status_file="$(mktemp)"
+# A private history file, seeded with one entry from an earlier session.
+history_file="$(mktemp)"
+echo '6*7' > "$history_file"
 # The shell records fluxion's exit status (tmux's pane_dead_status can miss it when the
 # terminal closes before the process is reaped).
-tm -f /dev/null new-session -d -s w -x 120 -y 40 "env TERM=xterm-256color '$fluxion'; echo \$? > '$status_file'"
+tm -f /dev/null new-session -d -s w -x 120 -y 40 \
+  "env TERM=xterm-256color FLUXION_HISTORY='$history_file' '$fluxion'; echo \$? > '$status_file'"
 tm set-option -g remain-on-exit on >/dev/null
 wait_for '^fluxion>' && wait_for 'ready' && pass "the workbench starts with a prompt and a status line" || fail "no prompt"
+
+tm send-keys -t w Up
+wait_for '^fluxion> 6\*7 *$' && pass "Up recalls history from an earlier session" || fail "history not loaded"
+tm send-keys -t w C-u
+wait_for '^fluxion> *$' || fail "Ctrl-U did not clear the recalled line"
 
 [ "$(tm display-message -p -t w '#{alternate_on}')" = 1 ] && pass "the workbench uses the alternate screen" || fail "alternate screen not on"
 
@@ -53,6 +62,20 @@ wait_for 'interrupted' && pass "Ctrl-C interrupts a running evaluation" || fail 
 type_line '40+2'
 wait_for '^42 *$' && pass "the workbench survives Ctrl-C" || fail "no result after Ctrl-C"
 
+type_line 'for i in 1:30; println("row ", i); end'
+wait_for '^row 30 *$' || fail "for loop output missing"
+tm send-keys -t w PPage
+wait_for 'scrolled back [0-9]+ lines' && ! screen | grep -q '^row 30 *$' \
+  && pass "PageUp scrolls the transcript back" || fail "PageUp did not scroll"
+tm send-keys -t w NPage
+wait_for '^row 30 *$' && wait_for ' ready ' && ! screen | grep -q 'scrolled back' \
+  && pass "PageDown returns to the bottom" || fail "PageDown did not return"
+tm send-keys -t w PPage
+wait_for 'scrolled back' || fail "second PageUp did not scroll"
+type_line '2+2'
+wait_for '^4 *$' && ! screen | grep -q 'scrolled back' && pass "Enter snaps the transcript back to the bottom" \
+  || fail "no snap-back on Enter"
+
 tm resize-window -t w -x 70 -y 20 2>/dev/null || tm resize-pane -t w -x 70 -y 20
 sleep 0.5
 type_line '5+5'
@@ -69,6 +92,8 @@ done
 [ "$(tm display-message -p -t w '#{pane_dead}')" = 1 ] && pass "Ctrl-D quits" || fail "Ctrl-D did not quit"
 [ "$(cat "$status_file")" = 0 ] && pass "exit status 0" || fail "exit status '$(cat "$status_file")'"
 [ "$(tm display-message -p -t w '#{alternate_on}')" = 0 ] && pass "the terminal is restored (alternate screen off)" || fail "alternate screen still on"
+grep -qx '40+2' "$history_file" && grep -qx '6\*7' "$history_file" && [ "$(grep -cx '40+2' "$history_file")" = 1 ] \
+  && pass "the history file keeps earlier entries and gains typed lines" || fail "history file: $(tr '\n' '|' < "$history_file")"
 
 if [ "$failures" -ne 0 ]; then echo "workbench terminal test: $failures failure(s)"; exit 1; fi
 echo "workbench terminal test: all passed"

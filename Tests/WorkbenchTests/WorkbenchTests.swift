@@ -167,4 +167,125 @@ final class WorkbenchTests: XCTestCase {
         XCTAssertEqual(column, 29)
         XCTAssertTrue(line.plainString.hasPrefix("fluxion> …x"), line.plainString)
     }
+
+    // MARK: PageUp / PageDown scrolling
+
+    func testScrollPagesByPaneHeightAndClamps() {
+        let session = WorkbenchSession()
+        for n in 1...40 { session.submit("y\(n) = \(n * 1000)") }
+        let size = ScreenSize(width: 59, height: 10)
+        // Compact layout: 8 transcript rows, so a page is 7 rows; 80 rows in all.
+        XCTAssertEqual(WorkbenchModel.transcriptRows(screen: size), 8)
+        XCTAssertEqual(session.model.maximumScrollBack(screen: size), 72)
+        session.model.scrollPages(1, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 7)
+        let rows = screen(for: session, width: 59, height: 10).rendered.components(separatedBy: "\n")
+        // The top 7 rows are the ones just above the old view; its old top row is now at the bottom.
+        XCTAssertEqual(rows[7], "fluxion> y37 = 37000", rows.joined(separator: "\n"))
+        XCTAssertEqual(rows[0], "33000", rows.joined(separator: "\n"))
+        XCTAssertTrue(rows[8].contains("scrolled back 7 lines — PgDn to return"), rows[8])
+        // Far past the top: clamped to the oldest row.
+        session.model.scrollPages(100, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 72)
+        let top = screen(for: session, width: 59, height: 10).rendered.components(separatedBy: "\n")
+        XCTAssertEqual(top[0], "fluxion> y1 = 1000", top.joined(separator: "\n"))
+        XCTAssertTrue(top[8].contains("scrolled back 72 lines"), top[8])
+        // PageDown comes back, and never below the bottom.
+        session.model.scrollPages(-1, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 65)
+        session.model.scrollPages(-100, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 0)
+        let bottom = screen(for: session, width: 59, height: 10).rendered.components(separatedBy: "\n")
+        XCTAssertFalse(bottom[8].contains("scrolled back"), bottom[8])
+        XCTAssertTrue(bottom[8].contains("ready"), bottom[8])
+        XCTAssertEqual(bottom[7], "40000")
+    }
+
+    func testScrollInFullLayoutAndShortTranscript() {
+        let session = WorkbenchSession()
+        session.submit("1 + 1")
+        let size = ScreenSize(width: 100, height: 30)
+        // Everything fits: PageUp does nothing and the status line is unchanged.
+        session.model.scrollPages(1, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 0)
+        XCTAssertNil(WorkbenchModel.scrollNotice(0))
+        for n in 1...30 { session.submit("z\(n) = \(n)") }
+        // Full layout: the transcript pane's title bar is not a text row.
+        let layout = Layout(size: size)
+        let rows = WorkbenchModel.transcriptRows(screen: size)
+        XCTAssertEqual(rows, layout.transcript.height - 1)
+        session.model.scrollPages(1, screen: size)
+        XCTAssertEqual(session.model.scrollBack, rows - 1)
+        let status = screen(for: session, width: 100, height: 30).rendered.components(separatedBy: "\n")[28]
+        XCTAssertTrue(status.contains("scrolled back \(rows - 1) lines — PgDn to return"), status)
+        XCTAssertEqual(WorkbenchModel.scrollNotice(1), "scrolled back 1 line — PgDn to return")
+    }
+
+    func testEnteredLineSnapsBackToBottom() {
+        let session = WorkbenchSession()
+        for n in 1...40 { session.submit("y\(n) = \(n)") }
+        let size = ScreenSize(width: 59, height: 10)
+        session.model.scrollPages(2, screen: size)
+        XCTAssertEqual(session.model.scrollBack, 14)
+        session.submit("6 * 7")
+        XCTAssertEqual(session.model.scrollBack, 0)
+        let rows = screen(for: session, width: 59, height: 10).rendered.components(separatedBy: "\n")
+        XCTAssertEqual(rows[7], "42")
+        XCTAssertFalse(rows[8].contains("scrolled back"), rows[8])
+        // An empty Enter snaps back too.
+        session.model.scrollPages(1, screen: size)
+        session.submit("")
+        XCTAssertEqual(session.model.scrollBack, 0)
+    }
+
+    func testScrollBackClampedAfterResize() {
+        let session = WorkbenchSession()
+        for n in 1...10 { session.submit("w\(n) = \(n)") }
+        session.model.scrollPages(100, screen: ScreenSize(width: 59, height: 10))
+        XCTAssertEqual(session.model.scrollBack, 12)
+        // Taller now: less to scroll over; the frame and the status line show the clamped value.
+        let rows = screen(for: session, width: 59, height: 15).rendered.components(separatedBy: "\n")
+        XCTAssertEqual(rows[0], "fluxion> w1 = 1", rows.joined(separator: "\n"))
+        XCTAssertTrue(rows[13].contains("scrolled back 7 lines"), rows[13])
+    }
+
+    func testWrappedRowCount() {
+        let lines = [TranscriptLine(.input, ""), TranscriptLine(.output, String(repeating: "a", count: 10)),
+                     TranscriptLine(.output, String(repeating: "b", count: 11))]
+        XCTAssertEqual(TranscriptPane.rowCount(lines, width: 10), 1 + 1 + 2)
+        XCTAssertEqual(TranscriptPane.rowCount(lines, width: 0), 0)
+    }
+
+    // MARK: input history
+
+    func testHistoryPathResolution() {
+        XCTAssertEqual(InputHistory.path(environment: ["FLUXION_HISTORY": "/tmp/h", "XDG_STATE_HOME": "/s",
+                                                       "HOME": "/home/u"]), "/tmp/h")
+        XCTAssertEqual(InputHistory.path(environment: ["XDG_STATE_HOME": "/s", "HOME": "/home/u"]),
+                       "/s/fluxion/history")
+        XCTAssertEqual(InputHistory.path(environment: ["XDG_STATE_HOME": "/s/", "HOME": "/home/u"]),
+                       "/s/fluxion/history")
+        XCTAssertEqual(InputHistory.path(environment: ["HOME": "/home/u"]), "/home/u/.local/state/fluxion/history")
+        // Empty or relative values do not count.
+        XCTAssertEqual(InputHistory.path(environment: ["FLUXION_HISTORY": "", "XDG_STATE_HOME": "",
+                                                       "HOME": "/home/u"]), "/home/u/.local/state/fluxion/history")
+        XCTAssertEqual(InputHistory.path(environment: ["XDG_STATE_HOME": "state", "HOME": "/home/u"]),
+                       "/home/u/.local/state/fluxion/history")
+        // No HOME: the fallback home, else nothing.
+        XCTAssertEqual(InputHistory.path(environment: [:], home: "/root"), "/root/.local/state/fluxion/history")
+        XCTAssertNil(InputHistory.path(environment: [:]))
+        XCTAssertNil(InputHistory.path(environment: ["HOME": ""], home: nil))
+    }
+
+    func testHistoryEntryPolicy() {
+        XCTAssertNil(InputHistory.entry(for: "", previous: nil))
+        XCTAssertNil(InputHistory.entry(for: "   \t", previous: "x"))
+        XCTAssertEqual(InputHistory.entry(for: "40+2", previous: nil), "40+2")
+        XCTAssertEqual(InputHistory.entry(for: "plot(x) ", previous: nil), "plot(x)")
+        XCTAssertNil(InputHistory.entry(for: "40+2", previous: "40+2"))
+        XCTAssertNil(InputHistory.entry(for: "40+2  ", previous: "40+2"))
+        XCTAssertEqual(InputHistory.entry(for: "40+2", previous: "1+1"), "40+2")
+        XCTAssertEqual(InputHistory.entry(for: "  2x", previous: nil), "  2x")
+    }
 }
+
