@@ -43,6 +43,7 @@ extension Interpreter {
         try applySettings(call, &plot)
         let object = PlotObject(plot: plot, style: call.interpreter.unicode ? .braille : .ascii)
         call.interpreter.currentPlot = object
+        call.interpreter.plotted?(object.plot)
         return .engine(.plot(object))
     }
 
@@ -64,6 +65,7 @@ extension Interpreter {
         try applySettings(call, &plot)
         object.plot = plot
         call.interpreter.currentPlot = object
+        call.interpreter.plotted?(object.plot)
         return .engine(.plot(object))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Autodiff
+import TextPlots
 
 /// What evaluating a text gave: the value of its last statement, or the errors.
 public struct Evaluation: Sendable {
@@ -66,6 +67,9 @@ public final class Interpreter: @unchecked Sendable {
     public var unicode = true
     /// The plot `plot!` and `scatter!` add to when not given one: the last one made.
     var currentPlot: PlotObject?
+    /// Called with a copy of every plot that `plot`, `scatter`, `plot!` or `scatter!` makes or
+    /// changes, on the evaluating thread (the workbench shows plots live while a loop runs).
+    public var plotted: ((Plot) -> Void)?
     /// Set by `exit()`: the status the runner should exit with.
     public internal(set) var exitRequest: Int32?
     private let interruptLock = NSLock()

@@ -10,7 +10,7 @@ public enum FrameRenderer {
         var text = StyledText(width: size.width, height: size.height)
         let unicode = model.plotStyle != .ascii
         if let rect = layout.plot {
-            let pane = PlotPane(plot: model.plot?.plot, style: model.plotStyle)
+            let pane = PlotPane(plot: model.plot, style: model.plotStyle)
             blit(pane.render(width: rect.width, height: rect.height), into: &text, at: rect)
         }
         // Clamped here too: a resize can leave less to scroll back over.

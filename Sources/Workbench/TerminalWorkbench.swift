@@ -55,7 +55,8 @@ final class SignalMailbox: @unchecked Sendable {
         return result
     }
 
-    private func wake() {
+    /// Wakes the UI loop (from any thread).
+    func wake() {
         var byte: UInt8 = 1
         _ = write(wakeFD, &byte, 1)
     }
@@ -67,7 +68,11 @@ final class SignalMailbox: @unchecked Sendable {
 /// readline's callback interface reads (`rl_getc_function` pops it, the availability hook
 /// reports it), which keeps escape and multibyte sequences whole (notes/workbench.md A.5).
 /// Frames come from `FrameRenderer` and reach the terminal through `FramePresenter`
-/// (changed cells only). Ctrl-C cancels the line or interrupts the evaluation, never quits;
+/// (changed cells only). A complete input runs on the session's evaluation thread; its
+/// output, plots and result arrive as events that the loop applies and draws at most 20
+/// times a second, with the status ticking "evaluating 1.2 s". Typing goes on meanwhile;
+/// Enter waits (with the rest of the typed-ahead keys) until the evaluation ends.
+/// Ctrl-C cancels the line or interrupts the evaluation, never quits;
 /// Ctrl-D on an empty line or `exit()` quits. The terminal is restored on every way out
 /// that the process survives (quit, `exit()`, SIGTERM, SIGHUP).
 @MainActor
@@ -87,6 +92,13 @@ public final class TerminalWorkbench {
     private var history: ReadlineHistory?
     /// Pages asked for by PageUp (+1) and PageDown (−1) since the loop last looked.
     private var pendingScroll = 0
+    /// When the last frame was drawn: frames from events come at most 20 times a second.
+    private var lastRender = Date.distantPast
+    /// The minimum time between frames drawn for evaluation events and the ticking status.
+    private static let frameInterval: TimeInterval = 0.05
+    /// Enter was typed while an evaluation runs: it and what follows wait in the queue.
+    private var holdingInput = false
+    private static let busyNotice = "busy — Ctrl-C to interrupt"
 
     private init(session: WorkbenchSession, screen: CursesScreen, wakeRead: Int32, wakeWrite: Int32) {
         self.session = session
@@ -148,6 +160,10 @@ public final class TerminalWorkbench {
     private func start() {
         // After newterm, so ncurses keeps its own SIGWINCH handler.
         sources = TerminalWorkbench.signalSources(mailbox)
+        let mailbox = self.mailbox
+        // On the evaluation thread, as soon as an evaluation returns: a later Ctrl-C no
+        // longer interrupts it (and so cannot leak into the next input).
+        session.setDidEvaluate { mailbox.setEvaluating(false) }
         shim_rl_setup_for_curses(
             { _ in MainActor.assumeIsolated { TerminalWorkbench.current?.popByte() ?? -1 } },
             { MainActor.assumeIsolated { TerminalWorkbench.current?.inputPending == true ? 1 : 0 } },
@@ -211,6 +227,11 @@ public final class TerminalWorkbench {
     }
 
     private func shutdown() {
+        if session.isEvaluating {
+            mailbox.requestTermination()
+        }
+        // An evaluation that ignores the interrupt (a long builtin) does not keep us here.
+        session.stopEvaluating(timeout: 2)
         rl_callback_handler_remove()
         screen.end()
         for source in sources { source.cancel() }
@@ -225,7 +246,7 @@ public final class TerminalWorkbench {
                        pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             // A bounded wait: a resize (SIGWINCH, handled by ncurses) shows up as KEY_RESIZE
             // from the next wgetch even when poll was not interrupted on this thread.
-            _ = poll(&fds, 2, 100)
+            _ = poll(&fds, 2, pollTimeout())
             var drain = [UInt8](repeating: 0, count: 64)
             while read(wakeRead, &drain, drain.count) > 0 {}
             let (interrupts, terminate) = mailbox.take()
@@ -234,8 +255,53 @@ public final class TerminalWorkbench {
             readKeys()
             feedReadline()
             applyScroll()
-            if session.exitRequest != nil { return }
+            showEvaluation()
+            if !session.isEvaluating, session.exitRequest != nil { return }
         }
+    }
+
+    /// How long poll may wait, in whole milliseconds rounded up: until the next frame may
+    /// be drawn when events wait, the next status tick while evaluating, else 100 ms.
+    private func pollTimeout() -> Int32 {
+        guard session.isEvaluating || session.hasEvents else { return 100 }
+        let sinceFrame = Date().timeIntervalSince(lastRender)
+        let untilFrame = TerminalWorkbench.frameInterval - sinceFrame
+        if session.hasEvents { return Int32(max(0, (untilFrame * 1000).rounded(.up))) }
+        return Int32(max(untilFrame * 1000, 100).rounded(.up))
+    }
+
+    /// Applies evaluation events and ticks the "evaluating" status, drawing at most 20
+    /// frames a second and only when something changed. When the evaluation ends, held
+    /// typeahead goes on to readline.
+    private func showEvaluation() {
+        guard session.isEvaluating || session.hasEvents else { return }
+        guard Date().timeIntervalSince(lastRender) >= TerminalWorkbench.frameInterval else { return }
+        var changed = session.applyEvents()
+        if session.isEvaluating {
+            let mode = session.evaluatingMode()
+            if mode != session.model.mode {
+                session.model.mode = mode
+                changed = true
+            }
+        } else if changed {
+            finishEvaluation()
+        }
+        if changed { render() }
+    }
+
+    /// After an evaluation ended: the status, the prompt, and typed-ahead input.
+    private func finishEvaluation() {
+        if holdingInput {
+            holdingInput = false
+            if session.model.lastResult == TerminalWorkbench.busyNotice { session.model.lastResult = nil }
+        }
+        reportHistoryProblem()
+        rl_set_prompt(session.model.prompt)
+        if session.exitRequest != nil {
+            quitting = true
+            return
+        }
+        feedReadline()
     }
 
     private func readKeys() {
@@ -256,6 +322,15 @@ public final class TerminalWorkbench {
 
     private func feedReadline() {
         while hasQueuedBytes, !quitting {
+            // While an evaluation runs, Enter and what follows wait: the line stays editable.
+            if session.isEvaluating, queue[queueStart] == 13 || queue[queueStart] == 10 {
+                if !holdingInput {
+                    holdingInput = true
+                    session.model.lastResult = TerminalWorkbench.busyNotice
+                    render()
+                }
+                return
+            }
             let before = queue.count - queueStart
             rl_callback_read_char()
             if queue.count - queueStart == before { break }
@@ -312,7 +387,8 @@ public final class TerminalWorkbench {
 
     func acceptLine(_ line: String?) {
         guard let line else {
-            // Ctrl-D on an empty line.
+            // Ctrl-D on an empty line: interrupt a running evaluation, then quit.
+            if session.isEvaluating { mailbox.requestTermination() }
             quitting = true
             return
         }
@@ -320,14 +396,11 @@ public final class TerminalWorkbench {
         session.model.inputText = ""
         session.model.inputCursor = 0
         mailbox.setEvaluating(true)
-        session.submit(line, willEvaluate: { [self] in render() })
-        mailbox.setEvaluating(false)
+        let mailbox = self.mailbox
+        if session.start(line, wake: { mailbox.wake() }) != .evaluating { mailbox.setEvaluating(false) }
         pendingScroll = 0
         reportHistoryProblem()
-        // Keys typed or Ctrl-C pressed during the evaluation belong to it, not to the next line.
-        _ = mailbox.take()
         rl_set_prompt(session.model.prompt)
-        if session.exitRequest != nil { quitting = true }
         render()
     }
 
@@ -352,6 +425,7 @@ public final class TerminalWorkbench {
 
     /// Draws the current model; only changed cells reach the terminal.
     func render() {
+        lastRender = Date()
         presenter.present(FrameRenderer.render(session.model, size: screen.size), on: screen)
     }
 }

@@ -31,12 +31,13 @@ public struct TranscriptLine: Sendable, Hashable {
 public struct WorkbenchModel {
     /// The transcript, oldest first (bounded by `maximumTranscriptLines`).
     public var transcript: [TranscriptLine] = []
-    /// The plot shown in the plot pane: the latest plot value (a reference, so `plot!`
-    /// changes show up).
-    public var plot: PlotObject?
+    /// The plot shown in the plot pane: a copy of the latest plot made or changed (a
+    /// value, so the evaluation thread never shares it with the UI).
+    public var plot: Plot?
     /// Braille or ASCII (`--no-unicode`).
     public var plotStyle: CanvasStyle = .braille
-    /// What the REPL is doing: "ready", "continue" (an incomplete input), "evaluating".
+    /// What the REPL is doing: "ready", "continue" (an incomplete input), "evaluating"
+    /// (the terminal shows "evaluating 1.2 s").
     public var mode = "ready"
     /// The last value shown, in one line.
     public var lastResult: String?

@@ -62,6 +62,20 @@ wait_for 'interrupted' && pass "Ctrl-C interrupts a running evaluation" || fail 
 type_line '40+2'
 wait_for '^42 *$' && pass "the workbench survives Ctrl-C" || fail "no result after Ctrl-C"
 
+# Evaluation runs on its own thread: output shows line by line while the status ticks.
+# (No sleep in the language: each pause is a busy loop of about a second.)
+type_line 'for i in 1:3; println("tick ", i); s = 0; for j in 1:600000; s += j; end; end'
+wait_for '^tick 1 *$' && live=$(screen) && echo "$live" | grep -qE ' evaluating [0-9]+\.[0-9] s ' \
+  && ! echo "$live" | grep -q '^tick 3 *$' \
+  && pass "the first line shows while the loop runs, with a ticking evaluating status" || fail "no live output while evaluating"
+type_line '6*9'
+wait_for 'busy — Ctrl-C to interrupt' && pass "Enter while evaluating keeps the line (busy)" || fail "no busy notice"
+wait_for '^tick 3 *$' && wait_for '^54 *$' && wait_for ' ready ' \
+  && pass "the loop finishes, then the typed-ahead line runs" || fail "loop end or typeahead missing"
+type_line '1+1'
+wait_for '^fluxion> 1\+1 *$' && sleep 0.3 && screen | grep -A1 -E '^fluxion> 1\+1 *$' | tail -1 | grep -qE '^2 *$' \
+  && pass "1+1 works after the loop" || fail "1+1 after the loop"
+
 type_line 'for i in 1:30; println("row ", i); end'
 wait_for '^row 30 *$' || fail "for loop output missing"
 tm send-keys -t w PPage
