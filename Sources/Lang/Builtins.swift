@@ -12,7 +12,8 @@ extension Interpreter {
             globals.define(type, .type(type))
         }
         for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins
-            + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins {
+            + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins
+            + Interpreter.trainBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))

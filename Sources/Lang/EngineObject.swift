@@ -14,6 +14,10 @@ public enum EngineObject {
     case solution(SolutionObject)
     /// A plot; `plot!` and `scatter!` change it in place.
     case plot(PlotObject)
+    /// An optimiser for `train` (`Adam(0.05)`, `LBFGS()`).
+    case optimizer(OptimizerObject)
+    /// What `train` returns.
+    case training(TrainingObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -22,6 +26,8 @@ public enum EngineObject {
         case .problem: return "ODEProblem"
         case .solution: return "ODESolution"
         case .plot: return "Plot"
+        case .optimizer(let object): return object.method.name
+        case .training: return "TrainingResult"
         }
     }
 }
@@ -123,6 +129,8 @@ extension EngineObject {
             let span = solution.t.isEmpty ? "" : ", t = \(Value.format(solution.t[0])) … \(Value.format(solution.t[solution.t.count - 1]))"
             return "ODESolution(retcode = :\(solution.retcode), \(solution.t.count) points\(span))"
         case .plot(let plot): return plot.text
+        case .optimizer(let object): return object.text
+        case .training(let object): return object.summary
         }
     }
 
@@ -145,6 +153,7 @@ extension EngineObject {
             lines.append("stats: \(solution.stats)")
             if let message = solution.message { lines.append("message: " + message) }
             return lines.joined(separator: "\n")
+        case .training(let object): return object.display
         default: return repr
         }
     }

@@ -29,6 +29,8 @@ extension Interpreter {
             default:
                 throw LangError("type ODEProblem has no field \(name)", at: span, hint: "its fields are f, u0, tspan, p")
             }
+        case .training(let training):
+            return try training.field(name, span)
         default:
             throw LangError("type \(object.typeName) has no field \(name)", at: span)
         }

@@ -70,6 +70,9 @@ public final class Interpreter: @unchecked Sendable {
     /// Called with a copy of every plot that `plot`, `scatter`, `plot!` or `scatter!` makes or
     /// changes, on the evaluating thread (the workbench shows plots live while a loop runs).
     public var plotted: ((Plot) -> Void)?
+    /// When set, `train` reports its progress here (on the evaluating thread, at most ten
+    /// times a second plus a final report) instead of printing throttled progress lines.
+    public var trainingProgress: ((TrainingProgress) -> Void)?
     /// Set by `exit()`: the status the runner should exit with.
     public internal(set) var exitRequest: Int32?
     private let interruptLock = NSLock()
@@ -99,6 +102,15 @@ public final class Interpreter: @unchecked Sendable {
         interruptRequested = false
         interruptLock.unlock()
         if requested { throw LangError("interrupted", at: span) }
+    }
+
+    /// Whether `interrupt()` was called since the last check; clears the request.
+    func interruptPending() -> Bool {
+        interruptLock.lock()
+        defer { interruptLock.unlock() }
+        let requested = interruptRequested
+        interruptRequested = false
+        return requested
     }
 
     /// Parses and runs `text`; never traps.

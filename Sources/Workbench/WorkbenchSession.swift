@@ -8,6 +8,8 @@ public enum EvaluationEvent: Sendable {
     case output(String)
     /// A copy of a plot that was made or changed.
     case plot(Plot)
+    /// A throttled report from a running `train`.
+    case training(TrainingProgress)
     /// The evaluation ended with this result.
     case finished(Evaluation)
 }
@@ -169,6 +171,7 @@ public final class WorkbenchSession {
         let events = self.events
         interpreter = Interpreter(output: { events.post(.output($0)) })
         interpreter.plotted = { events.post(.plot($0)) }
+        interpreter.trainingProgress = { events.post(.training($0)) }
         interpreter.unicode = unicode
         model.plotStyle = unicode ? .braille : .ascii
     }
@@ -235,9 +238,11 @@ public final class WorkbenchSession {
             switch event {
             case .output(let text): addOutput(text)
             case .plot(let plot): model.plot = plot
+            case .training(let progress): showTraining(progress)
             case .finished(let evaluation):
                 isEvaluating = false
                 evaluationStart = nil
+                training = nil
                 show(evaluation)
             }
         }
@@ -255,8 +260,27 @@ public final class WorkbenchSession {
         return idle
     }
 
-    /// The status-line mode while evaluating: "evaluating 1.2 s".
+    /// The latest progress of a `train` running in the evaluation (nil when none runs).
+    public private(set) var training: TrainingProgress?
+
+    /// Shows training progress in the status line and the loss curve (log scale) in the plot pane.
+    private func showTraining(_ progress: TrainingProgress) {
+        training = progress.finished ? nil : progress
+        model.mode = Self.trainingMode(progress)
+        var plot = Plot.lines([progress.losses], names: ["loss"], title: "\(progress.method) loss")
+        plot.xLabel = "iteration"
+        plot.yScale = .log10
+        model.plot = plot
+    }
+
+    /// "training 120/300  loss 3.2e-02  41 it/s"
+    static func trainingMode(_ p: TrainingProgress) -> String {
+        "training \(p.iteration)/\(p.maxiters)  loss \(TrainingProgress.short(p.loss))  \(Int(p.rate.rounded())) it/s"
+    }
+
+    /// The status-line mode while evaluating: "evaluating 1.2 s", or training progress.
     public func evaluatingMode(now: Date = Date()) -> String {
+        if let training { return Self.trainingMode(training) }
         guard let evaluationStart else { return model.mode }
         let seconds = max(0, now.timeIntervalSince(evaluationStart))
         return "evaluating " + String(format: "%.1f s", (seconds * 10).rounded(.down) / 10)

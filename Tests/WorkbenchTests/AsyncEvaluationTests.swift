@@ -124,3 +124,34 @@ final class Wakes: @unchecked Sendable {
         return value
     }
 }
+
+/// `train` in the workbench: progress in the status line and the loss curve in the plot pane.
+final class TrainingProgressTests: XCTestCase {
+    func testStatusShowsTrainingProgress() {
+        let session = WorkbenchSession()
+        defer { session.stopEvaluating(timeout: 5) }
+        XCTAssertEqual(session.start("loss(θ) = sum(abs2, θ .- [1.0, 2.0]); "
+                                     + "res = train(loss, [0.0, 0.0], Descent(1e-9), maxiters=100000000)"), .evaluating)
+        var seen = false
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline && !seen {
+            session.applyEvents()
+            seen = session.training != nil
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertTrue(seen)
+        let mode = session.evaluatingMode()
+        XCTAssertTrue(mode.hasPrefix("training ") && mode.contains("/100000000") && mode.hasSuffix(" it/s"), mode)
+        XCTAssertEqual(session.model.mode, mode)
+        XCTAssertEqual(session.model.plot?.yScale, .log10)
+        XCTAssertEqual(session.model.plot?.series.count, 1)
+        session.interpreter.interrupt()
+        while Date() < deadline && session.isEvaluating {
+            session.applyEvents()
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertFalse(session.isEvaluating)
+        XCTAssertNil(session.training)
+        XCTAssertEqual(session.model.error, "interrupted")
+    }
+}

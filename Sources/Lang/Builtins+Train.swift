@@ -1,0 +1,233 @@
+import Autodiff
+import Foundation
+import Optimizers
+
+/// A snapshot of a running `train` call, for progress displays (`Interpreter.trainingProgress`).
+/// A value: `losses` is a copy, so it may be posted to another thread.
+public struct TrainingProgress: Sendable {
+    /// The method's name ("Adam", "LBFGS").
+    public let method: String
+    /// Iterations done so far.
+    public let iteration: Int
+    /// The iteration limit (`maxiters`).
+    public let maxiters: Int
+    /// The latest loss.
+    public let loss: Double
+    /// The lowest finite loss so far.
+    public let bestLoss: Double
+    /// Seconds since training started.
+    public let elapsed: Double
+    /// One loss per iteration so far.
+    public let losses: [Double]
+    /// The last report of the run (training has stopped).
+    public let finished: Bool
+
+    /// Iterations per second.
+    public var rate: Double { elapsed > 0 ? Double(iteration) / elapsed : 0 }
+
+    public init(method: String, iteration: Int, maxiters: Int, loss: Double, bestLoss: Double, elapsed: Double,
+                losses: [Double], finished: Bool) {
+        self.method = method
+        self.iteration = iteration
+        self.maxiters = maxiters
+        self.loss = loss
+        self.bestLoss = bestLoss
+        self.elapsed = elapsed
+        self.losses = losses
+        self.finished = finished
+    }
+
+    /// `train: iter 120/300  loss 3.2e-02  best 3.1e-02  41 it/s`
+    public var line: String {
+        "train: iter \(iteration)/\(maxiters)  loss \(Self.short(loss))  best \(Self.short(bestLoss))  "
+            + "\(Int(rate.rounded())) it/s"
+    }
+
+    /// A number in `3.2e-02` form.
+    public static func short(_ x: Double) -> String {
+        x.isFinite ? String(format: "%.1e", x) : "\(x)"
+    }
+}
+
+/// An optimisation method as a language value (`Adam(0.05)`, `LBFGS()`).
+public final class OptimizerObject {
+    /// The engine's method.
+    let method: any OptimizationMethod
+    /// How it prints: `Adam(0.05)`.
+    let text: String
+
+    init(_ method: any OptimizationMethod, _ text: String) {
+        self.method = method
+        self.text = text
+    }
+}
+
+/// What `train` returns.
+public final class TrainingObject {
+    /// The engine's result.
+    public let result: TrainingResult
+
+    init(_ result: TrainingResult) { self.result = result }
+
+    /// A short summary: method, iterations, best loss, stop reason, elapsed.
+    var summary: String {
+        "TrainingResult(\(result.method), retcode = :\(result.stopReason.rawValue), \(result.iterations) iterations, "
+            + "best loss \(TrainingProgress.short(result.minimum)), \(String(format: "%.2f", result.elapsed)) s)"
+    }
+
+    /// The REPL's longer form.
+    var display: String {
+        let r = result
+        return [
+            "method: \(r.method)",
+            "retcode: \(r.stopReason.rawValue) — \(r.message)",
+            "iterations: \(r.iterations) (\(r.evaluations) evaluations) in \(String(format: "%.3f", r.elapsed)) s",
+            "best loss: \(Value.format(r.minimum)) at iteration \(r.bestIteration)",
+            "u = " + Value.floats(r.minimizer).repr,
+        ].joined(separator: "\n")
+    }
+
+    /// `res.u`, `res.minimizer`, `res.objective`, ...
+    func field(_ name: String, _ span: SourceSpan) throws -> Value {
+        switch name {
+        case "u", "minimizer": return .floats(result.minimizer)
+        case "objective", "minimum": return .float(result.minimum)
+        case "losses": return .floats(result.losses)
+        case "iterations": return .int(result.iterations)
+        case "evaluations": return .int(result.evaluations)
+        case "retcode", "stop_reason": return .symbol(result.stopReason.rawValue)
+        case "message": return .string(result.message)
+        case "elapsed": return .float(result.elapsed)
+        case "method": return .string(result.method)
+        default:
+            throw LangError("type TrainingResult has no field \(name)", at: span,
+                            hint: "its fields are u, minimizer, objective, minimum, losses, iterations, evaluations, "
+                                + "retcode, message, elapsed, method")
+        }
+    }
+}
+
+extension Interpreter {
+    /// The optimisers and `train`.
+    static var trainBuiltins: [Builtin] {
+        func learningRate(_ call: BuiltinCall, _ fallback: Double) throws -> Double {
+            try call.expect(0...1)
+            try call.allowKeywords(["lr", "eta"])
+            if let given = call.keyword("lr") ?? call.keyword("eta") {
+                guard let x = given.asDouble else { throw call.error("\(call.name): the learning rate must be a number") }
+                return x
+            }
+            return call.arguments.isEmpty ? fallback : try call.number(0)
+        }
+        func quasiNewton(_ name: String, _ make: @escaping () -> any OptimizationMethod) -> Builtin {
+            Builtin(name: name, signature: "\(name)()") { call in
+                try call.expect(0)
+                try call.allowKeywords([])
+                return .engine(.optimizer(OptimizerObject(make(), name + "()")))
+            }
+        }
+        return [
+            Builtin(name: "Adam", signature: "Adam(eta=0.001)") { call in
+                let eta = try learningRate(call, 0.001)
+                return .engine(.optimizer(OptimizerObject(Adam(eta), "Adam(\(Value.format(eta)))")))
+            },
+            Builtin(name: "Descent", signature: "Descent(eta=0.1)") { call in
+                let eta = try learningRate(call, 0.1)
+                return .engine(.optimizer(OptimizerObject(Descent(eta), "Descent(\(Value.format(eta)))")))
+            },
+            quasiNewton("BFGS") { BFGS() },
+            quasiNewton("LBFGS") { LBFGS() },
+            Builtin(name: "train",
+                    signature: "train(loss, θ, opt; maxiters=1000, progress=true) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                try call.expect(3)
+                try call.allowKeywords(["maxiters", "progress"])
+                return try train(call)
+            },
+        ]
+    }
+
+    /// `train(loss, θ, opt; maxiters)`: loss and gradient from the reverse-mode tape, the
+    /// engine's training loop, throttled progress; an interrupt ends it with "interrupted".
+    static func train(_ call: BuiltinCall) throws -> Value {
+        let interpreter = call.interpreter
+        let f = call.arguments[0]
+        guard case .function = f else { throw call.error("train needs a loss function first, got \(f.typeName)") }
+        let items = try interpreter.elements(call.arguments[1], call.span)
+        let theta = items.compactMap { $0.isNumber ? $0.asDouble : nil }
+        guard theta.count == items.count, !theta.isEmpty else {
+            throw call.error("train: the parameters must be a non-empty numeric vector, got \(call.arguments[1].typeName)")
+        }
+        guard case .engine(.optimizer(let optimizer)) = call.arguments[2] else {
+            throw call.error("train needs an optimiser third, got \(call.arguments[2].typeName)",
+                             hint: "Adam(0.05), Descent(0.1), BFGS() or LBFGS()")
+        }
+        var maxiters = 1000
+        if let given = call.keyword("maxiters") {
+            guard let n = given.asInt, n >= 0 else { throw call.error("train: maxiters must be a non-negative integer") }
+            maxiters = n
+        }
+        var progress = true
+        if let given = call.keyword("progress") {
+            guard case .bool(let b) = given else { throw call.error("train: progress must be true or false") }
+            progress = b
+        }
+        let span = call.span
+        let objective = Objective(arrays: { θ in
+            let tape = Tape()
+            let variable = tape.variable(θ)
+            let result = try interpreter.apply(f, [.tape(TapeValue(variable))], [], span)
+            switch result {
+            case .tape(let t):
+                guard t.variable.shape.isScalar else {
+                    throw LangError("train: the loss must return a number, got \(t.plain.typeName) of \(t.variable.count) elements",
+                                    at: span, hint: "reduce it to a scalar loss, e.g. sum(abs2, ...)")
+                }
+                let grads: [[Double]]
+                do {
+                    grads = try tape.gradient(of: t.variable, wrt: [variable])
+                } catch let error as LangError {
+                    throw error
+                } catch {
+                    throw LangError("train: \(error)", at: span)
+                }
+                return (t.variable.values.first ?? .nan, grads[0])
+            case .int, .float:
+                return (result.asDouble ?? .nan, [Double](repeating: 0, count: θ.count))
+            default:
+                throw LangError("train: the loss must return a number, got \(result.typeName)", at: span)
+            }
+        })
+        let hook = interpreter.trainingProgress
+        let interval = hook == nil ? 0.5 : 0.1
+        var lastReport = -Double.infinity
+        var losses: [Double] = []
+        var interrupted = false
+        var last: TrainingEvent?
+        var reported = 0
+        let limit = optimizer.method.iterationLimit(maxiters: maxiters)
+        func report(_ event: TrainingEvent, finished: Bool) {
+            reported = event.iteration
+            let snapshot = TrainingProgress(method: event.method, iteration: event.iteration, maxiters: limit,
+                                            loss: event.loss, bestLoss: event.bestLoss, elapsed: event.elapsed,
+                                            losses: losses, finished: finished)
+            if let hook { hook(snapshot) } else if progress { interpreter.output(snapshot.line + "\n") }
+        }
+        let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters) { event in
+            losses.append(event.loss)
+            last = event
+            if interpreter.interruptPending() {
+                interrupted = true
+                return true
+            }
+            if event.elapsed - lastReport >= interval {
+                lastReport = event.elapsed
+                report(event, finished: false)
+            }
+            return false
+        }
+        if let last, hook != nil || last.iteration != reported { report(last, finished: true) }
+        if interrupted { throw LangError("interrupted", at: span) }
+        if result.stopReason == .objectiveError, let error = result.error as? LangError { throw error }
+        return .engine(.training(TrainingObject(result)))
+    }
+}
