@@ -18,6 +18,10 @@ public enum EngineObject {
     case optimizer(OptimizerObject)
     /// What `train` returns.
     case training(TrainingObject)
+    /// A network layer (`Dense(2, 50, tanh)`, `Chain(...)`; `Builtins+Neural.swift`).
+    case layer(LayerObject)
+    /// `NeuralODE(model, tspan, alg; saveat)`; callable as `node(u0, θ)`.
+    case neuralODE(NeuralODEObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -28,6 +32,8 @@ public enum EngineObject {
         case .plot: return "Plot"
         case .optimizer(let object): return object.method.name
         case .training: return "TrainingResult"
+        case .layer(let object): return object.typeName
+        case .neuralODE: return "NeuralODE"
         }
     }
 }
@@ -131,6 +137,8 @@ extension EngineObject {
         case .plot(let plot): return plot.text
         case .optimizer(let object): return object.text
         case .training(let object): return object.summary
+        case .layer(let object): return object.layer.name
+        case .neuralODE(let object): return object.summary
         }
     }
 

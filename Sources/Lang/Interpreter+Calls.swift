@@ -57,6 +57,8 @@ extension Interpreter {
             return try convert(name, arguments, span)
         case .engine(.solution(let solution)):
             return try interpolate(solution, arguments, keywords, span)
+        case .engine(.neuralODE(let node)):
+            return try callNeuralODE(node, arguments, keywords, span)
         default:
             throw LangError("MethodError: objects of type \(callee.typeName) are not callable", at: span,
                             hint: callee.isNumber ? "write `*` for multiplication: 2 * (x + 1)" : nil)
