@@ -78,12 +78,17 @@ public final class TrainingObject {
     /// The REPL's longer form.
     var display: String {
         let r = result
+        // The first line is what the workbench's status line shows; long parameter vectors
+        // (a network's hundreds) are elided here, `res.u` prints them all.
+        let u = r.minimizer.count <= 12
+            ? Value.floats(r.minimizer).repr
+            : "[" + (r.minimizer.prefix(3).map(Value.format) + ["…"] + r.minimizer.suffix(2).map(Value.format))
+                .joined(separator: ", ") + "] (\(r.minimizer.count) elements; res.u shows all)"
         return [
-            "method: \(r.method)",
+            "\(r.method): best loss \(Value.format(r.minimum)) at iteration \(r.bestIteration) of \(r.iterations)",
             "retcode: \(r.stopReason.rawValue) — \(r.message)",
             "iterations: \(r.iterations) (\(r.evaluations) evaluations) in \(String(format: "%.3f", r.elapsed)) s",
-            "best loss: \(Value.format(r.minimum)) at iteration \(r.bestIteration)",
-            "u = " + Value.floats(r.minimizer).repr,
+            "u = " + u,
         ].joined(separator: "\n")
     }
 

@@ -11,6 +11,19 @@ final class LangTrainTests: XCTestCase {
         var all: [TrainingProgress] { lock.lock(); defer { lock.unlock() }; return items }
     }
 
+    func testResultDisplayLeadsWithTheBestLossAndElidesLongParameters() {
+        let interpreter = Interpreter(output: { _ in })
+        let result = interpreter.evaluate(source: """
+            loss(θ) = sum(abs2, θ .- 1.0)
+            train(loss, zeros(20), LBFGS(), maxiters=50, progress=false)
+            """)
+        XCTAssertFalse(result.failed, result.renderedDiagnostics())
+        let lines = result.value.display.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.first?.hasPrefix("LBFGS: best loss ") ?? false, lines.first ?? "")
+        XCTAssertTrue(lines.last?.hasSuffix("(20 elements; res.u shows all)") ?? false, lines.last ?? "")
+        XCTAssertEqual(lines.last?.components(separatedBy: ", ").count, 6, lines.last ?? "")  // three, the ellipsis, two
+    }
+
     func testProgressHookIsCalledThrottledAndLast() {
         var printed = ""
         let interpreter = Interpreter(output: { printed += $0 })
