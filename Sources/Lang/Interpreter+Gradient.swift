@@ -134,23 +134,9 @@ extension Interpreter {
     /// `x[i]`, `x[a:b]`, `A[i, :]`, `sol[j]` on a tape value (0-based specs).
     func tapeIndex(_ t: TapeValue, _ specs: [IndexSpec], _ span: SourceSpan) throws -> Value {
         let x = t.variable, shape = x.shape
-        func positions(_ spec: IndexSpec) -> [Int] {
-            switch spec {
-            case .one(let i): return [i]
-            case .many(let list): return list
-            }
-        }
         let offsets: [Int]
         let resultShape: Shape?
-        if shape.kind == .matrix, specs.count >= 2 {
-            let rows = positions(specs[0]), columns = positions(specs[1])
-            offsets = rows.flatMap { row in columns.map { row * shape.cols + $0 } }
-            switch (specs[0], specs[1]) {
-            case (.one, .one): resultShape = nil
-            case (.many, .many): resultShape = .matrix(rows.count, columns.count)
-            default: resultShape = .vector(offsets.count)
-            }
-        } else if t.isSolution, shape.kind == .matrix {
+        if t.isSolution, shape.kind == .matrix, specs.count == 1 {
             // sol[j]: the j-th saved state, a column of Array(sol).
             switch specs[0] {
             case .one(let j):
@@ -161,11 +147,7 @@ extension Interpreter {
                 resultShape = .matrix(shape.rows, js.count)
             }
         } else {
-            let linear = positions(specs[0])
-            // Julia's linear indexing of a matrix is column-major.
-            offsets = shape.kind == .matrix ? linear.map { ($0 % shape.rows) * shape.cols + $0 / shape.rows } : linear
-            let allOne = specs.allSatisfy { if case .one = $0 { return true } else { return false } }
-            resultShape = allOne ? nil : .vector(offsets.count)
+            (offsets, resultShape) = IndexSpec.selection(specs, in: shape)
         }
         guard let resultShape else { return try taped(x[offsets[0]], span) }
         return try taped(x.gathered(offsets, shape: resultShape), span)

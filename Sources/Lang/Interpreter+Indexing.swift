@@ -4,6 +4,35 @@ import Foundation
 enum IndexSpec {
     case one(Int)
     case many([Int])
+
+    /// The selected positions, one or several.
+    var positions: [Int] {
+        switch self {
+        case .one(let i): return [i]
+        case .many(let list): return list
+        }
+    }
+
+    var isSingle: Bool { if case .one = self { return true } else { return false } }
+
+    /// Row-major storage offsets selected by `specs` in a container of `rows` × `columns`
+    /// (`rows` nil: a vector), and the dimensions of the result (nil for one element).
+    /// Two indices into a matrix select rows and columns; one index is Julia's column-major
+    /// linear indexing. Shared by values, traced values and tape values.
+    static func selection(_ specs: [IndexSpec], rows: Int?, columns: Int) -> (offsets: [Int], dims: [Int]?) {
+        if let rows, specs.count >= 2 {
+            let selectedRows = specs[0].positions, selectedColumns = specs[1].positions
+            let offsets = selectedRows.flatMap { row in selectedColumns.map { row * columns + $0 } }
+            switch (specs[0], specs[1]) {
+            case (.one, .one): return (offsets, nil)
+            case (.many, .many): return (offsets, [selectedRows.count, selectedColumns.count])
+            default: return (offsets, [offsets.count])
+            }
+        }
+        let linear = specs[0].positions
+        let offsets = rows.map { rows in linear.map { ($0 % rows) * columns + $0 / rows } } ?? linear
+        return (offsets, specs.allSatisfy(\.isSingle) ? nil : [offsets.count])
+    }
 }
 
 extension Interpreter {
@@ -90,35 +119,12 @@ extension Interpreter {
         }
     }
 
-    /// Linear (Julia's column-major) position `k` of a matrix, as a row-major storage offset.
-    private func storageOffset(_ array: NumericArray, _ k: Int) -> Int {
-        array.isMatrix ? (k % array.rows) * array.columns + k / array.rows : k
-    }
-
     /// Storage offsets selected by `specs`, and the shape of the result (nil for one element).
-    private func offsets(_ container: Value, _ specs: [IndexSpec]) -> (offsets: [Int], shape: [Int]?) {
-        func positions(_ spec: IndexSpec) -> [Int] {
-            switch spec {
-            case .one(let i): return [i]
-            case .many(let list): return list
-            }
+    private func offsets(_ container: Value, _ specs: [IndexSpec]) -> (offsets: [Int], dims: [Int]?) {
+        if case .array(let array) = container, array.isMatrix {
+            return IndexSpec.selection(specs, rows: array.rows, columns: array.columns)
         }
-        let isMatrix: Bool
-        if case .array(let array) = container, array.isMatrix, specs.count >= 2 { isMatrix = true } else { isMatrix = false }
-        if isMatrix, case .array(let array) = container {
-            let rows = positions(specs[0]), columns = positions(specs[1])
-            let offsets = rows.flatMap { row in columns.map { row * array.columns + $0 } }
-            switch (specs[0], specs[1]) {
-            case (.one, .one): return (offsets, nil)
-            case (.many, .many): return (offsets, [rows.count, columns.count])
-            default: return (offsets, [offsets.count])
-            }
-        }
-        let linear = positions(specs[0])
-        let allOne = specs.allSatisfy { if case .one = $0 { return true } else { return false } }
-        let mapped: [Int]
-        if case .array(let array) = container { mapped = linear.map { storageOffset(array, $0) } } else { mapped = linear }
-        return (mapped, allOne ? nil : [mapped.count])
+        return IndexSpec.selection(specs, rows: nil, columns: 0)
     }
 
     /// `container[specs...]`.

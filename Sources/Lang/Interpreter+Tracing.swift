@@ -1,6 +1,14 @@
 import Autodiff
 import Foundation
 
+extension IndexSpec {
+    /// `selection(_:rows:columns:)` for a graph value's shape.
+    static func selection(_ specs: [IndexSpec], in shape: Shape) -> (offsets: [Int], shape: Shape?) {
+        let (offsets, dims) = selection(specs, rows: shape.kind == .matrix ? shape.rows : nil, columns: shape.cols)
+        return (offsets, dims.map { $0.count == 2 ? .matrix($0[0], $0[1]) : .vector($0[0]) })
+    }
+}
+
 /// A traced scalar or array: a node of a graph under construction (`Sym`). Right-hand sides
 /// given to `ODEProblem` are run once on traced inputs, and every operation on them adds a
 /// node instead of computing numbers. Comparisons give traced Booleans (`isBool`), which
@@ -164,30 +172,7 @@ extension Interpreter {
             x = try outputSym(output, span)
         default: throw unsupported("indexing", span)
         }
-        let shape = x.shape
-        func positions(_ spec: IndexSpec) -> [Int] {
-            switch spec {
-            case .one(let i): return [i]
-            case .many(let list): return list
-            }
-        }
-        let offsets: [Int]
-        let resultShape: Shape?
-        if shape.kind == .matrix, specs.count >= 2 {
-            let rows = positions(specs[0]), columns = positions(specs[1])
-            offsets = rows.flatMap { row in columns.map { row * shape.cols + $0 } }
-            switch (specs[0], specs[1]) {
-            case (.one, .one): resultShape = nil
-            case (.many, .many): resultShape = .matrix(rows.count, columns.count)
-            default: resultShape = .vector(offsets.count)
-            }
-        } else {
-            let linear = positions(specs[0])
-            // Julia's linear indexing of a matrix is column-major.
-            offsets = shape.kind == .matrix ? linear.map { ($0 % shape.rows) * shape.cols + $0 / shape.rows } : linear
-            let allOne = specs.allSatisfy { if case .one = $0 { return true } else { return false } }
-            resultShape = allOne ? nil : .vector(offsets.count)
-        }
+        let (offsets, resultShape) = IndexSpec.selection(specs, in: x.shape)
         guard let resultShape else { return .traced(TracedValue(x[offsets[0]])) }
         if resultShape.kind == .vector, let first = offsets.first, offsets == Array(first..<(first + offsets.count)) {
             return .traced(TracedValue(x[first..<(first + offsets.count)]))
@@ -198,11 +183,7 @@ extension Interpreter {
     /// `du[i] = value` (and selections) on the traced output buffer.
     func tracedSetIndex(_ output: TracedOutput, _ specs: [IndexSpec], _ value: Value, _ span: SourceSpan) throws {
         guard specs.count == 1 else { throw unsupported("multi-dimensional assignment into du", span) }
-        let targets: [Int]
-        switch specs[0] {
-        case .one(let i): targets = [i]
-        case .many(let list): targets = list
-        }
+        let targets = specs[0].positions
         guard let source = try symbol(value, output.builder, span) else {
             throw LangError("cannot assign a \(value.typeName) into du", at: span)
         }
