@@ -150,8 +150,44 @@ extension Parser {
     /// Arguments of `f(...)` or `f.(...)`: positional, `name = value` (before or after `;`),
     /// `; name` (short for `name = name`), `; opts...`, splats and a generator.
     func parseCall(_ callee: Expr, dotted: Bool) throws -> Expr {
-        let open = advance()
         var call = Call(callee: callee, arguments: [], keywords: [], dotted: dotted)
+        let close = try parseParenthesizedList { afterSemicolon in
+            let argument = try parseExpression(Prec.assignment + 1)
+            if current.isOp("=") {
+                guard case .identifier(let name) = argument.kind else {
+                    throw fail("a keyword argument name must be a plain name", at: argument.span,
+                               hint: "write f(x; tol=1e-6); to compare, use ==")
+                }
+                advance()
+                let value = try parseExpression(Prec.assignment + 1)
+                call.keywords.append(KeywordArgument(name: name, value: value, span: argument.span.through(value.span),
+                                                     followsSemicolon: afterSemicolon))
+            } else if afterSemicolon {
+                switch argument.kind {
+                case .identifier(let name):
+                    call.keywords.append(KeywordArgument(name: name, value: argument, span: argument.span,
+                                                         followsSemicolon: true))
+                case .splat(let inner):
+                    call.keywords.append(KeywordArgument(name: "", value: inner, span: argument.span,
+                                                         isSplat: true, followsSemicolon: true))
+                default:
+                    throw fail("expected a keyword argument after ';'", at: argument.span, hint: "write f(x; name=value)")
+                }
+            } else if current.isKeyword(.for) {
+                call.arguments.append(try parseGenerator(body: argument, comprehension: false))
+            } else {
+                call.arguments.append(argument)
+            }
+        }
+        return Expr(.call(call), callee.span.through(close.span))
+    }
+
+    /// Walks `( item, item; item, ... )` from the opening parenthesis: `element` parses one
+    /// item, told whether it follows the `;`; commas separate, one `;` starts the keywords.
+    /// Returns the closing parenthesis.
+    @discardableResult
+    func parseParenthesizedList(_ element: (_ afterSemicolon: Bool) throws -> Void) throws -> Token {
+        let open = advance()
         try withContext(parenContext) {
             var afterSemicolon = false
             while true {
@@ -163,32 +199,7 @@ extension Parser {
                     continue
                 }
                 if token.kind == .endOfInput { throw unclosed(open) }
-                let argument = try parseExpression(Prec.assignment + 1)
-                if current.isOp("=") {
-                    guard case .identifier(let name) = argument.kind else {
-                        throw fail("a keyword argument name must be a plain name", at: argument.span,
-                                   hint: "write f(x; tol=1e-6); to compare, use ==")
-                    }
-                    advance()
-                    let value = try parseExpression(Prec.assignment + 1)
-                    call.keywords.append(KeywordArgument(name: name, value: value, span: argument.span.through(value.span),
-                                                         followsSemicolon: afterSemicolon))
-                } else if afterSemicolon {
-                    switch argument.kind {
-                    case .identifier(let name):
-                        call.keywords.append(KeywordArgument(name: name, value: argument, span: argument.span,
-                                                             followsSemicolon: true))
-                    case .splat(let inner):
-                        call.keywords.append(KeywordArgument(name: "", value: inner, span: argument.span,
-                                                             isSplat: true, followsSemicolon: true))
-                    default:
-                        throw fail("expected a keyword argument after ';'", at: argument.span, hint: "write f(x; name=value)")
-                    }
-                } else if current.isKeyword(.for) {
-                    call.arguments.append(try parseGenerator(body: argument, comprehension: false))
-                } else {
-                    call.arguments.append(argument)
-                }
+                try element(afterSemicolon)
                 switch current.kind {
                 case .comma: advance()
                 case .semicolon, .rightParen: continue
@@ -196,8 +207,7 @@ extension Parser {
                 }
             }
         }
-        let close = advance()
-        return Expr(.call(call), callee.span.through(close.span))
+        return advance()
     }
 
     /// `f(args) do x, y ... end`: the block becomes an anonymous function passed first.

@@ -53,30 +53,12 @@ extension Parser {
 
     /// `(u, p, t)`, `(x, y=2; tol=1e-6, opts...)`.
     func parseParameterList() throws -> ([Parameter], [Parameter]) {
-        let open = advance()
         var positional: [Parameter] = []
         var keywords: [Parameter] = []
-        try withContext(parenContext) {
-            var afterSemicolon = false
-            while true {
-                let token = current
-                if token.kind == .rightParen { break }
-                if token.kind == .semicolon {
-                    afterSemicolon = true
-                    advance()
-                    continue
-                }
-                if token.kind == .endOfInput { throw unclosed(open) }
-                let parameter = try parseParameter()
-                if afterSemicolon { keywords.append(parameter) } else { positional.append(parameter) }
-                switch current.kind {
-                case .comma: advance()
-                case .semicolon, .rightParen: continue
-                default: throw expectedClose(open, separator: ",", close: ")")
-                }
-            }
+        try parseParenthesizedList { afterSemicolon in
+            let parameter = try parseParameter()
+            if afterSemicolon { keywords.append(parameter) } else { positional.append(parameter) }
         }
-        advance()
         return (positional, keywords)
     }
 
