@@ -192,14 +192,16 @@ extension ODEIntegrator {
     /// with the same arithmetic as the solve: every slot's derivative goes to `slots`
     /// (`tableau.slots × n`) and the step's end state to `next`. The integrator must have been
     /// made for the same problem, method and options; its own solve state is overwritten.
-    public func replayStep(start: Double, h: Double, end: Double, from x: UnsafePointer<Double>,
+    /// `cut`: an event cut the step back to `end`; its end derivative was taken where the
+    /// step itself ended (`start + h`), before the event was found.
+    public func replayStep(start: Double, h: Double, end: Double, cut: Bool = false, from x: UnsafePointer<Double>,
                            slots out: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
         t = start
         for j in 0..<n { uprev[j] = x[j] }
         rhs(slot(0), uprev, p, t)
         stats.nf += 1
         _ = performStep(h)
-        t = end
+        t = cut ? start + h : end
         ensureEndDerivative()
         if !tableau.extraStages.isEmpty { computeExtraStages(tprev: start, h: h) }
         for j in 0..<(n * tableau.slots) { out[j] = k[j] }

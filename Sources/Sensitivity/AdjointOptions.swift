@@ -16,22 +16,25 @@ import DiffEq
 ///                                  sensealg: .interpolatingAdjoint, adjointOptions: adjoint)
 /// ```
 public struct AdjointOptions: Sendable {
-    /// Checkpoints at the saved times (SciML's `checkpointing`; CVODES' check points); nil:
+    /// Checkpoints (SciML's `checkpointing`; CVODES' check points): at the saved times for
+    /// BacksolveAdjoint, every `stepsPerCheckpoint` steps for InterpolatingAdjoint; nil:
     /// SciML's default for the algorithm (on for BacksolveAdjoint, off for InterpolatingAdjoint).
     /// - BacksolveAdjoint: u, integrated backwards together with λ and μ, is reset at every
     ///   saved time to the value the forward solve saved there, so the backward trajectory
     ///   cannot drift away from the forward one (it does for a forward system that is stable
     ///   and so unstable backwards). Off: u runs freely from u(T) back to t₀.
-    /// - InterpolatingAdjoint: the forward solve keeps only the saved states, not its steps;
-    ///   during the backward pass, each interval between saved times is solved forward again
-    ///   from its checkpoint, with dense output, when λ enters it. Memory: one interval's
-    ///   steps instead of the whole trajectory's, for a second forward solve. Off: u(t) is the
-    ///   forward solve's own dense output.
+    /// - InterpolatingAdjoint: the forward solve keeps each step's time and size and the
+    ///   state every `stepsPerCheckpoint` steps, not the stages; during the backward pass each
+    ///   segment of steps is replayed from its checkpoint (the same steps, same arithmetic)
+    ///   when λ enters it, and the segment boundaries are stops of the backward solve. Memory:
+    ///   one segment's stages, a state per segment and 3 numbers per step, for a second forward
+    ///   pass. Off: u(t) is the forward solve's own dense output.
     /// - QuadratureAdjoint and GaussAdjoint always read the forward solve's dense output and
     ///   ignore this option.
     public var checkpointing: Bool?
-    /// DiscreteAdjoint with `checkpointing` on: the forward solve records each step's time and
-    /// size and the state every this many steps; the sweep replays one segment at a time.
+    /// DiscreteAdjoint and InterpolatingAdjoint with `checkpointing` on: the forward solve
+    /// records each step's time and size and the state every this many steps; the backward
+    /// pass replays one segment at a time.
     /// Memory: one segment's stages plus a state per segment, for a second forward pass.
     public var stepsPerCheckpoint = 16
     /// Measures the backward solve's local error on λ alone (a seminorm): μ, the running

@@ -4,8 +4,26 @@ import DiffEq
 /// What the backward right-hand sides read that changes from one gradient to the next: the
 /// forward trajectory u(t), as the forward solve's dense output or the re-solved checkpoint
 /// interval λ is in. Set by `ContinuousAdjoint` before and during the backward solve.
+///
+/// At an event time the forward trajectory has two values, u⁻ and u⁺, and the recorded steps
+/// meet there. The backward solve runs between stops (saved times, events) and reads, at a
+/// stop, the value on its own side: the side of the step that ends there when the stop is
+/// where it entered the interval, of the step that starts there when it is where it leaves.
 final class TrajectorySource: @unchecked Sendable {
     var trajectory: DenseInterpolant?
+    /// The stop where the backward solve entered its current interval, and the one it leaves by.
+    private(set) var entered = Double.nan
+    private(set) var leaves = Double.nan
+
+    func enter(from start: Double, to end: Double) {
+        entered = start
+        leaves = end
+    }
+
+    /// Whether a time on a step boundary belongs to the earlier step (in the record's order).
+    @inline(__always) func prefersEarlierStep(at t: Double) -> Bool {
+        !(Swift.abs(t - leaves) < Swift.abs(t - entered))
+    }
 }
 
 /// The backward right-hand sides of the continuous adjoints, each an `ODEFunction` whose
@@ -84,7 +102,7 @@ enum AdjointRHS {
                 for j in 0..<width { dz[j] = .nan }   // fails the step; never reached by ContinuousAdjoint
                 return
             }
-            trajectory.evaluate(at: t, hint: &cursor.step, into: u)
+            trajectory.evaluate(at: t, hint: &cursor.step, preferEarlier: source.prefersEarlierStep(at: t), into: u)
             time[0] = t
             ws.bind(input: 0, u)
             ws.bind(input: 1, p)

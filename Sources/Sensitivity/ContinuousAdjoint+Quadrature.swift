@@ -15,7 +15,8 @@ extension ContinuousAdjoint {
         return (forward, lambda, g)
     }
 
-    /// QuadratureAdjoint: Σₛ ∫_{tₛ}^{tₛ₊₁} f_pᵀλ dt, each by adaptive Gauss–Kronrod.
+    /// QuadratureAdjoint: Σₛ ∫_{tₛ}^{tₛ₊₁} f_pᵀλ dt, each by adaptive Gauss–Kronrod, split at
+    /// the events (where u and λ jump).
     func quadratureIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
         var dp = [Double](repeating: 0, count: m)
         guard m > 0 else { return dp }
@@ -28,8 +29,12 @@ extension ContinuousAdjoint {
         p.withUnsafeBufferPointer { pb in
             piece.withUnsafeMutableBufferPointer { out in
                 let params = pb.baseAddress.unsafelyUnwrapped, result = out.baseAddress.unsafelyUnwrapped
-                for s in 0..<(times.count - 1) {
-                    quad.integrate(from: times[s], to: times[s + 1], abstol: abstol, reltol: reltol,
+                var edges = times
+                let lo = Swift.min(times[0], times[times.count - 1]), hi = Swift.max(times[0], times[times.count - 1])
+                for e in fired where e.t > lo && e.t < hi { edges.append(e.t) }
+                if !fired.isEmpty { edges.sort { tspan.1 >= tspan.0 ? $0 < $1 : $0 > $1 } }
+                for s in 0..<(edges.count - 1) where edges[s] != edges[s + 1] {
+                    quad.integrate(from: edges[s], to: edges[s + 1], abstol: abstol, reltol: reltol,
                                    maxPanels: settings.quadratureMaxPanels, into: result) { t, values in
                         g.evaluate(t, forward: forward, lambda: lambda, p: params, into: values)
                     }

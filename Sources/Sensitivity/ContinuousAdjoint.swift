@@ -12,8 +12,10 @@ import DiffEq
 ///    saved time. Memory O(saved states), but u's backward solve is unstable for dissipative
 ///    systems.
 /// 2. `interpolating`: z = [λ, μ] with u(t) from the forward solve's dense output, or (with
-///    checkpointing, off by default) from a forward re-solve of each interval from its saved
-///    state, with dense output, done when the backward solve enters the interval.
+///    checkpointing, off by default) from the forward solve's steps replayed one segment of
+///    `stepsPerCheckpoint` steps at a time from its checkpoints when the backward solve enters
+///    the segment (the segment boundaries are stops of the backward solve). Memory: one
+///    segment's stages and a state per segment, for a second forward pass.
 /// 3. `quadrature`: z = λ, solved with dense output; then ∫ f_pᵀλ dt over each interval
 ///    between saved times by adaptive Gauss–Kronrod (7, 15) quadrature.
 /// 4. `gauss`: z = λ, solved with dense output; ∫ f_pᵀλ dt over each accepted backward step
@@ -29,7 +31,13 @@ import DiffEq
 /// after that solve from its recorded steps (the same sums as accumulating them step by
 /// step, since they only read the steps). The backward solve uses the forward solve's method
 /// and, unless `AdjointOptions` says otherwise, its tolerances, controller and step limits
-/// (SciML's default). Events (callbacks in the forward options) are refused.
+/// (SciML's default).
+///
+/// Events (`DifferentiableEvent`): the event times of the forward solve are stops of the
+/// backward solve too, where λ jumps by the transpose of the forward jump condition
+/// (`EventPullback.continuousJump`) and the parameter integral gains its jump term; a
+/// backsolve resets u to the recorded u⁻. u(t) is read on the side of an event the backward
+/// solve is on (`TrajectorySource`), and the quadrature splits its intervals at events.
 ///
 /// References: SciMLSensitivity.jl documentation, "Mathematics of sensitivity analysis";
 /// R. T. Q. Chen et al., "Neural ordinary differential equations", NeurIPS 2018; P. Kidger,
@@ -57,14 +65,22 @@ final class ContinuousAdjoint {
     var times: [Double] = []
     var ybar: [Double] = []
     var states: [Double] = []
-    /// The node the backward solve reaches next (it counts down to 0).
-    var nextNode = 0
     var failure: String?
     var p: [Double] = []
 
     var backward: ODEIntegrator?
     var backwardStops: [Double] = []
-    var segment: ODEIntegrator?
+    /// The events of the solve; those that fired in the solve being differentiated; and what
+    /// happens at each stop of the backward solve, in the order it reaches them.
+    let events: [SensitivityEventHandler]
+    var fired: [FiredEvent] = []
+    var stops: [Stop] = []
+    var nextStop = 0
+    /// The parameter cotangent of the event jumps, for the adjoints that integrate λ alone.
+    var eventDp: [Double] = []
+    /// Checkpointed interpolating adjoint: the forward steps' replayer and the loaded segment.
+    var replayer: StepReplayer?
+    var loadedSegment = -1
     var integrand: ParameterIntegrand?
     var quadrature: AdaptiveQuadrature?
     /// Statistics of the last backward solve, and of its checkpoint re-solves (when any).
@@ -73,11 +89,20 @@ final class ContinuousAdjoint {
     /// Evaluations of the parameter integrand f_pᵀλ in the last gradient (quadrature and Gauss).
     var quadratureEvaluations = 0
 
+    /// A stop of the backward solve: a saved time (node), an event, a segment boundary, or several.
+    struct Stop {
+        let t: Double
+        var node: Int?
+        var event: Int?
+        var segment: Int?
+    }
+
     init(_ rhs: CompiledRHS, kind: Kind, settings: AdjointOptions, tableau: ButcherTableau,
-         options: SolverOptions, tspan: (Double, Double)) throws {
-        guard options.callback.isEmpty else {
-            throw AutodiffError(.invalidArgument, "the continuous adjoints do not differentiate through callbacks yet; use the discrete adjoint or forward sensitivities")
+         options: SolverOptions, tspan: (Double, Double), events: [SensitivityEventHandler] = []) throws {
+        guard options.callback.discrete.isEmpty, options.callback.vector.isEmpty, options.callback.continuous.count == events.count else {
+            throw AutodiffError(.invalidArgument, "the continuous adjoints differentiate through DifferentiableEvent only, not other callbacks")
         }
+        self.events = events
         self.rhs = rhs
         self.kind = kind
         self.settings = settings
@@ -97,6 +122,9 @@ final class ContinuousAdjoint {
         case .quadrature, .gauss: return false
         }
     }
+    /// Whether u(t) comes from the forward steps replayed from checkpoints (the checkpointed
+    /// interpolating adjoint); the forward solve then records them with `checkpointEvery`.
+    var replaysSteps: Bool { kind == .interpolating && usesCheckpoints }
     /// Whether the forward solve must keep its steps for u(t).
     var needsForwardDense: Bool { kind != .backsolve && !usesCheckpoints }
     /// Components of the backward state, and where λ sits in it.
@@ -109,9 +137,10 @@ final class ContinuousAdjoint {
     }
     var lambdaOffset: Int { kind == .backsolve ? n : 0 }
 
-    /// (∂L/∂u₀, ∂L/∂p) for cotangents `ybar` of the states `solution` saved (rows of n).
-    func gradient(solution: ODESolution, u0: [Double], p: [Double], ybar cotangents: [Double]) throws
-        -> (du0: [Double], dp: [Double]) {
+    /// (∂L/∂u₀, ∂L/∂p) for cotangents `ybar` of the states `solution` saved (rows of n), whose
+    /// solve fired the events `fired`; `replay` is the integrator that solved (for checkpoints).
+    func gradient(solution: ODESolution, u0: [Double], p: [Double], ybar cotangents: [Double],
+                  fired: [FiredEvent] = [], replay: ODEIntegrator? = nil) throws -> (du0: [Double], dp: [Double]) {
         guard solution.width == n, cotangents.count == solution.t.count * n else {
             throw AutodiffError(.shapeMismatch, "the cotangents have \(cotangents.count) values for \(solution.t.count) saved states of \(n)")
         }
@@ -123,11 +152,20 @@ final class ContinuousAdjoint {
         let count = times.count
         guard count > 1 else { return (du0, [Double](repeating: 0, count: m)) }
         self.p = p
+        self.fired = fired
+        eventDp = [Double](repeating: 0, count: m)
         failure = nil
-        defer { source.trajectory = nil }
+        defer { source.trajectory = nil; replayer = nil; loadedSegment = -1 }
         if kind != .backsolve {
             if usesCheckpoints {
-                try resolveInterval(count - 2)
+                guard let checkpoints = solution.checkpoints, let replay else {
+                    throw AutodiffError(.invalidArgument, "the checkpointed interpolating adjoint needs the forward solve's checkpoints")
+                }
+                replay.reinit(p: p)   // the replay must use this solve's parameters
+                let made = StepReplayer(checkpoints, integrator: replay)
+                made.applyJumps(fired, events: events, p: p)
+                replayer = made
+                resolveStats = SolverStats()
             } else {
                 guard let steps = solution.steps, let trajectory = DenseInterpolant(steps) else {
                     throw AutodiffError(.invalidArgument, "this adjoint reads u(t) from the forward solve's dense output, which the solution did not keep")
@@ -135,33 +173,84 @@ final class ContinuousAdjoint {
                 source.trajectory = trajectory
             }
         }
+        makeStops()
         let last = count - 1
+        if replayer != nil { try load(segment: segment(holding: times[last])) }
+        source.enter(from: times[last], to: stops.first?.t ?? times[0])
         var z0 = [Double](repeating: 0, count: width)
         for j in 0..<n {
             z0[lambdaOffset + j] = ybar[last * n + j]
             if kind == .backsolve { z0[j] = states[last * n + j] }
         }
         let integrator = backwardIntegrator(z0)
-        nextNode = last - 1
+        nextStop = 0
         integrator.run()
         stats = integrator.stats
-        if let failure { throw AutodiffError(.invalidArgument, "the adjoint's checkpoint re-solve failed: \(failure)") }
+        if let failure { throw AutodiffError(.invalidArgument, "the adjoint's backward pass failed: \(failure)") }
         guard integrator.retcode == .success else {
             throw AutodiffError(.invalidArgument, "the backward (adjoint) solve failed (\(integrator.retcode)\(integrator.message.map { ": " + $0 } ?? "")) near t = \(integrator.t)")
         }
-        guard nextNode == 0 else {
-            throw AutodiffError(.invalidArgument, "the backward solve did not stop at every saved time (\(nextNode) left)")
+        guard nextStop == stops.count else {
+            throw AutodiffError(.invalidArgument, "the backward solve did not stop at every saved time and event (\(stops.count - nextStop) left)")
         }
         let z = integrator.state
         for j in 0..<n { du0[j] += z[lambdaOffset + j] }
         switch kind {
         case .backsolve: return (du0, Array(z[(2 * n)..<(2 * n + m)]))
         case .interpolating: return (du0, Array(z[n..<(n + m)]))
-        case .quadrature: return (du0, try quadratureIntegral(integrator))
-        case .gauss: return (du0, try gaussIntegral(integrator))
+        case .quadrature: return (du0, zip(try quadratureIntegral(integrator), eventDp).map { $0 + $1 })
+        case .gauss: return (du0, zip(try gaussIntegral(integrator), eventDp).map { $0 + $1 })
         }
     }
 
+    /// The stops strictly inside (t₀, t_N), in the order the backward solve reaches them: the
+    /// interior saved times, the events (one at t_N is not observed: its saved state is u⁻),
+    /// and the boundaries of the replay's segments.
+    func makeStops() {
+        let direction: Double = tspan.1 >= tspan.0 ? 1 : -1
+        let first = times[0], last = times[times.count - 1]
+        var byTime = [Double: Stop]()
+        func add(_ t: Double, _ change: (inout Stop) -> Void) {
+            guard direction * (t - first) > 0, direction * (last - t) > 0 else { return }
+            var stop = byTime[t] ?? Stop(t: t)
+            change(&stop)
+            byTime[t] = stop
+        }
+        for s in 1..<(times.count - 1) { add(times[s]) { $0.node = s } }
+        for (i, e) in fired.enumerated() { add(e.t) { $0.event = i } }
+        if let replayer {
+            let c = replayer.checkpoints
+            for segment in 1..<Swift.max(1, (c.count + c.every - 1) / c.every) { add(c.t[segment * c.every]) { $0.segment = segment - 1 } }
+        }
+        stops = byTime.values.sorted { direction * $0.t > direction * $1.t }
+    }
+
+    /// The replay's segment whose steps hold `time` (the earlier one at a boundary).
+    func segment(holding time: Double) -> Int {
+        guard let c = replayer?.checkpoints else { return 0 }
+        let direction: Double = tspan.1 >= tspan.0 ? 1 : -1
+        var segment = 0
+        while (segment + 1) * c.every < c.count, direction * c.t[(segment + 1) * c.every] < direction * time { segment += 1 }
+        return segment
+    }
+
+    /// Replays segment `c` of the forward steps and makes it the trajectory u(t) is read from.
+    func load(segment c: Int) throws {
+        guard let replayer, c != loadedSegment else { return }
+        let before = replayer.integrator.stats.nf
+        let (range, u0, k) = replayer.segment(c)
+        let tab = replayer.checkpoints.tableau
+        source.trajectory = DenseInterpolant(
+            tableau: tab, n: n, t: Array(replayer.checkpoints.t[range]), h: Array(replayer.checkpoints.h[range]),
+            end: Array(replayer.checkpoints.end[range]),
+            u0: Array(UnsafeBufferPointer(start: u0, count: range.count * n)),
+            k: Array(UnsafeBufferPointer(start: k, count: range.count * tab.slots * n)))
+        loadedSegment = c
+        var total = resolveStats ?? SolverStats()
+        total.nf += replayer.integrator.stats.nf - before
+        total.naccept += range.count
+        resolveStats = total
+    }
     /// The nodes: t₀ with u₀, then every saved time (cotangents of equal times summed).
     func makeNodes(_ sol: ODESolution, u0: [Double], ybar cotangents: [Double]) {
         let direction: Double = tspan.1 >= tspan.0 ? 1 : -1
@@ -188,7 +277,7 @@ final class ContinuousAdjoint {
     func backwardIntegrator(_ z0: [Double]) -> ODEIntegrator {
         let count = times.count
         let span = (times[count - 1], times[0])
-        let stops = Array(times[1..<(count - 1)])
+        let stops = self.stops.map(\.t)
         if let backward, stops == backwardStops {
             backward.reinit(u0: z0, p: p, tspan: span)
             return backward
@@ -208,8 +297,8 @@ final class ContinuousAdjoint {
         o.saveEnd = false
         o.dense = kind == .quadrature || kind == .gauss
         if settings.seminorm { o.internalnorm = Self.seminorm(lambdaOffset..<(lambdaOffset + n)) }
-        // The jumps at the saved times, as SciML's PresetTimeCallback: the times are tstops,
-        // so a step ends exactly on each.
+        // The jumps at the saved times and events, and the segment changes, as SciML's
+        // PresetTimeCallback: the times are tstops, so a step ends exactly on each.
         let stopSet = Set(stops)
         o.callback.discrete = [DiscreteCallback(condition: { _, t, _ in stopSet.contains(t) }, affect: { [weak self] integrator in
             self?.observe(integrator)
@@ -246,62 +335,52 @@ final class ContinuousAdjoint {
         return .vector(out)
     }
 
-    /// The callback at an interior saved time: λ's jump, and the checkpoint.
+    /// The callback at a stop: an event's jump, then the saved time's jump of λ (the state
+    /// saved at an event time is u⁻) and its checkpoint, then the replay's segment change.
     func observe(_ integrator: ODEIntegrator) {
-        var s = nextNode
-        if !(s > 0 && s < times.count && times[s] == integrator.t) {
-            guard let found = times.firstIndex(of: integrator.t), found > 0 else { return }
-            s = found
+        var i = nextStop
+        if !(i < stops.count && stops[i].t == integrator.t) {
+            guard let found = stops.firstIndex(where: { $0.t == integrator.t }) else { return }
+            i = found
         }
-        nextNode = s - 1
-        let z = integrator.state
-        for j in 0..<n { z[lambdaOffset + j] += ybar[s * n + j] }
-        if usesCheckpoints {
+        nextStop = i + 1
+        let stop = stops[i]
+        let z = integrator.state.baseAddress.unsafelyUnwrapped
+        if let e = stop.event {
+            let event = fired[e]
+            let jump = event.uMinus.withUnsafeBufferPointer { u in
+                p.withUnsafeBufferPointer { pb in
+                    events[event.event].pullback(uMinus: u.baseAddress.unsafelyUnwrapped,
+                                                 p: pb.baseAddress ?? u.baseAddress.unsafelyUnwrapped, t: event.t,
+                                                 lambdaPlus: UnsafePointer(z + lambdaOffset))
+                }
+            }
+            let (lambdaMinus, pBar) = jump.continuousJump(lambdaPlus: UnsafePointer(z + lambdaOffset))
+            for j in 0..<n { z[lambdaOffset + j] = lambdaMinus[j] }
             switch kind {
             case .backsolve:
-                for j in 0..<n { z[j] = states[s * n + j] }
+                for j in 0..<n { z[j] = event.uMinus[j] }
+                for j in 0..<m { z[2 * n + j] += pBar[j] }
             case .interpolating:
-                do { try resolveInterval(s - 1) } catch {
-                    failure = "\(error)"
-                    integrator.terminate()
-                }
-            case .quadrature, .gauss: break
+                for j in 0..<m { z[n + j] += pBar[j] }
+            case .quadrature, .gauss:
+                for j in 0..<m { eventDp[j] += pBar[j] }
             }
         }
+        if let s = stop.node {
+            for j in 0..<n { z[lambdaOffset + j] += ybar[s * n + j] }
+            if usesCheckpoints, kind == .backsolve {
+                for j in 0..<n { z[j] = states[s * n + j] }
+            }
+        }
+        if let segment = stop.segment {
+            do { try load(segment: segment) } catch {
+                failure = "\(error)"
+                integrator.terminate()
+            }
+        }
+        source.enter(from: stop.t, to: i + 1 < stops.count ? stops[i + 1].t : times[0])
         // A discrete callback that fired counts as having changed u: the integrator
         // re-evaluates the right-hand side before the next step.
-    }
-
-    /// Re-solves the interval (tᵢ, tᵢ₊₁) forward from its checkpoint with dense output and
-    /// makes it the trajectory the backward right-hand side reads.
-    func resolveInterval(_ i: Int) throws {
-        let u = Array(states[(i * n)..<((i + 1) * n)])
-        let span = (times[i], times[i + 1])
-        let integrator: ODEIntegrator
-        if let segment {
-            segment.reinit(u0: u, p: p, tspan: span)
-            integrator = segment
-        } else {
-            var o = forwardOptions
-            o.saveat = nil
-            o.saveEverystep = false
-            o.saveStart = false
-            o.saveEnd = false
-            o.saveIdxs = nil
-            o.dense = true
-            integrator = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u, tspan: span, p: p), tableau, options: o)
-            segment = integrator
-        }
-        integrator.run()
-        var total = resolveStats ?? SolverStats()
-        total.nf += integrator.stats.nf
-        total.naccept += integrator.stats.naccept
-        total.nreject += integrator.stats.nreject
-        resolveStats = total
-        guard integrator.retcode == .success, let steps = integrator.makeSolution().steps,
-              let trajectory = DenseInterpolant(steps) else {
-            throw AutodiffError(.invalidArgument, "re-solving (\(span.0), \(span.1)) from its checkpoint failed (\(integrator.retcode))")
-        }
-        source.trajectory = trajectory
     }
 }

@@ -39,6 +39,47 @@ public struct DifferentiableEvent: Sendable {
     }
 }
 
+/// An event that fired in a plain (non-augmented) solve: what the adjoints need to carry λ
+/// back across it. `step` is the index of the accepted step the event cut (the step's record
+/// ends at `t`); `event` indexes the solve's events.
+struct FiredEvent {
+    let t: Double
+    let step: Int
+    let event: Int
+    let uMinus: [Double]
+    let uPlus: [Double]
+}
+
+/// The events of the last plain solve, in the order they fired.
+final class EventLog: @unchecked Sendable {
+    var fired: [FiredEvent] = []
+    /// Off while a solve is replayed or re-run for another purpose than the one recorded.
+    var recording = true
+}
+
+/// The reverse-mode pieces of one event at (u⁻, p, τ) for a cotangent λ⁺ of u⁺ = a(u⁻, p, τ):
+/// a's VJP (a_uᵀλ⁺, a_pᵀλ⁺, a_tᵀλ⁺), the condition's gradient (g_u, g_p, g_t) and f on both sides.
+struct EventPullback {
+    var uBar: [Double], pBar: [Double], tBar: Double
+    var gU: [Double], gP: [Double], gT: Double
+    var fMinus: [Double], fPlus: [Double]
+
+    /// The continuous adjoint's jump, the transpose of the forward sensitivities' jump
+    /// condition (see `DifferentiableEvent`): with D = g_u f⁻ + g_t and
+    /// c = λ⁺ᵀ(a_u f⁻ + a_t − f⁺), λ⁻ = a_uᵀλ⁺ − (c/D) g_uᵀ and the parameter cotangent
+    /// gains a_pᵀλ⁺ − (c/D) g_pᵀ. A grazing event (D = 0) moves no event time.
+    func continuousJump(lambdaPlus: UnsafePointer<Double>) -> (lambdaMinus: [Double], pBar: [Double]) {
+        let n = uBar.count
+        var d = gT, c = tBar
+        for j in 0..<n {
+            d += gU[j] * fMinus[j]
+            c += uBar[j] * fMinus[j] - lambdaPlus[j] * fPlus[j]
+        }
+        let r = d != 0 ? c / d : 0
+        return ((0..<n).map { uBar[$0] - r * gU[$0] }, (0..<pBar.count).map { pBar[$0] - r * gP[$0] })
+    }
+}
+
 /// The compiled pieces of one event for a forward-sensitivity solve, and the callback that
 /// applies the jump conditions to z = [u, S₀, ..., S_{q−1}].
 final class SensitivityEventHandler: @unchecked Sendable {
@@ -48,6 +89,7 @@ final class SensitivityEventHandler: @unchecked Sendable {
     let gGrad: Program, gGradWS: Workspace   // (u, p, t, 1) -> (g_u, g_p, g_t)
     let a: Program, aWS: Workspace
     let aU: DenseJacobian, aP: DenseJacobian?, aT: DenseJacobian
+    let aVJP: Program, aVJPWS: Workspace     // (u, p, t, λ) -> (a_uᵀλ, a_pᵀλ, a_tᵀλ)
     let direction: DifferentiableEvent.Direction
     /// Scratch: t, one, f⁻, f⁺, u⁺, g_u, g_p, g_t, a_u, a_p, a_t, a column.
     let scratch: ScratchBuffer
@@ -55,9 +97,14 @@ final class SensitivityEventHandler: @unchecked Sendable {
 
     /// Whether the state carries sensitivity columns after u (forward sensitivities) or is u alone.
     let carriesSensitivities: Bool
+    /// Where a plain solve records the events that fired (nil: not recorded), and this event's index.
+    let log: EventLog?
+    let index: Int
 
-    init(_ event: DifferentiableEvent, rhs: CompiledRHS, carriesSensitivities: Bool) throws {
+    init(_ event: DifferentiableEvent, rhs: CompiledRHS, carriesSensitivities: Bool, log: EventLog? = nil, index: Int = 0) throws {
         self.carriesSensitivities = carriesSensitivities
+        self.log = log
+        self.index = index
         n = rhs.states
         m = rhs.parameters
         f = rhs.f; fWS = f.makeWorkspace()
@@ -67,6 +114,7 @@ final class SensitivityEventHandler: @unchecked Sendable {
         aU = try DenseJacobian(event.affect, output: 0, wrt: 0)
         aP = m > 0 ? try DenseJacobian(event.affect, output: 0, wrt: 1) : nil
         aT = try DenseJacobian(event.affect, output: 0, wrt: 2)
+        aVJP = try event.affect.vjp(wrt: [0, 1, 2]).compile(); aVJPWS = aVJP.makeWorkspace()
         direction = event.direction
         let sizes = [1, 1, n, n, n, n, max(m, 1), 1, n * n, n * max(m, 1), n, n]
         var o: [Int] = [], total = 0
@@ -132,7 +180,44 @@ final class SensitivityEventHandler: @unchecked Sendable {
                 s[i] = acc + (at[i] - fPlus[i]) * dtau
             }
         }
+        if let log, log.recording {
+            log.fired.append(FiredEvent(t: integrator.t, step: integrator.stats.naccept - 1, event: index,
+                                        uMinus: Array(UnsafeBufferPointer(start: z, count: n)),
+                                        uPlus: Array(UnsafeBufferPointer(start: uPlus, count: n))))
+        }
         for j in 0..<n { z[j] = uPlus[j] }
         integrator.uModified()
+    }
+
+    /// u⁺ = a(u⁻, p, τ) into `out`.
+    func jump(_ uMinus: UnsafePointer<Double>, p: UnsafePointer<Double>, t: Double, into out: UnsafeMutablePointer<Double>) {
+        let time = slot(0)
+        time[0] = t
+        a.run(aWS, uMinus, p, UnsafePointer(time), into: out)
+    }
+
+    /// The event's reverse-mode pieces at (u⁻, p, τ) for the cotangent λ⁺ of u⁺ (every
+    /// pointer valid for the call; results computed in the scratch, then copied out).
+    func pullback(uMinus u: UnsafePointer<Double>, p: UnsafePointer<Double>, t: Double,
+                  lambdaPlus: UnsafePointer<Double>) -> EventPullback {
+        let time = slot(0), one = slot(1), fMinus = slot(2), fPlus = slot(3), uPlus = slot(4)
+        let gu = slot(5), gp = slot(6), gt = slot(7), uBar = slot(8), pBar = slot(9), tBar = slot(10)
+        time[0] = t
+        one[0] = 1
+        aVJPWS.bind(input: 0, u); aVJPWS.bind(input: 1, p); aVJPWS.bind(input: 2, UnsafePointer(time))
+        aVJPWS.bind(input: 3, lambdaPlus)
+        aVJPWS.bind(output: 0, uBar); aVJPWS.bind(output: 1, pBar); aVJPWS.bind(output: 2, tBar)
+        aVJP.run(aVJPWS)
+        gGradWS.bind(input: 0, u); gGradWS.bind(input: 1, p)
+        gGradWS.bind(input: 2, UnsafePointer(time)); gGradWS.bind(input: 3, UnsafePointer(one))
+        gGradWS.bind(output: 0, gu); gGradWS.bind(output: 1, gp); gGradWS.bind(output: 2, gt)
+        gGrad.run(gGradWS)
+        a.run(aWS, u, p, UnsafePointer(time), into: uPlus)
+        f.run(fWS, u, p, UnsafePointer(time), into: fMinus)
+        f.run(fWS, UnsafePointer(uPlus), p, UnsafePointer(time), into: fPlus)
+        func array(_ x: UnsafeMutablePointer<Double>, _ count: Int) -> [Double] { Array(UnsafeBufferPointer(start: x, count: count)) }
+        return EventPullback(uBar: array(uBar, n), pBar: array(pBar, m), tBar: tBar[0],
+                             gU: array(gu, n), gP: array(gp, m), gT: gt[0],
+                             fMinus: array(fMinus, n), fPlus: array(fPlus, n))
     }
 }

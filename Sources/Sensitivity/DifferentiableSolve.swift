@@ -61,6 +61,9 @@ public final class DifferentiableSolve: @unchecked Sendable {
     /// with forward sensitivities.
     var integrator: ODEIntegrator?
     var sensitivityIntegrator: ODEIntegrator?
+    /// The events of the plain solve, and the log of those that fired in the last one.
+    let eventHandlers: [SensitivityEventHandler]
+    let eventLog: EventLog
 
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
                 sensealg: SensitivityAlgorithm? = nil, adjointOptions: AdjointOptions = AdjointOptions(),
@@ -68,16 +71,19 @@ public final class DifferentiableSolve: @unchecked Sendable {
         guard options.saveat != nil else {
             throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
         }
-        let alg = sensealg ?? (events.isEmpty ? .automatic(states: rhs.states, parameters: rhs.parameters) : .forward)
-        guard events.isEmpty || alg == .forward else {
-            throw AutodiffError(.invalidArgument, "events are differentiated by ForwardSensitivity only so far; \(alg.rawValue) cannot")
-        }
+        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
         var plain = options
         var augmented = options
+        let log = EventLog()
+        let handlers = try events.enumerated().map {
+            try SensitivityEventHandler($0.element, rhs: rhs, carriesSensitivities: false, log: log, index: $0.offset)
+        }
         if !events.isEmpty {
-            plain.callback = CallbackSet(try events.map { try SensitivityEventHandler($0, rhs: rhs, carriesSensitivities: false).callback() })
+            plain.callback = CallbackSet(handlers.map { $0.callback() })
             augmented.callback = CallbackSet(try events.map { try SensitivityEventHandler($0, rhs: rhs, carriesSensitivities: true).callback() })
         }
+        eventLog = log
+        eventHandlers = handlers
         self.rhs = rhs
         self.tspan = tspan
         self.tableau = tableau
@@ -85,11 +91,15 @@ public final class DifferentiableSolve: @unchecked Sendable {
         sensitivityOptions = augmented
         self.sensealg = alg
         self.adjointOptions = adjointOptions
-        sweep = DiscreteAdjointSweep(rhs)
+        sweep = try DiscreteAdjointSweep(rhs, events: handlers)
         continuous = try alg.continuousKind.map {
-            try ContinuousAdjoint(rhs, kind: $0, settings: adjointOptions, tableau: tableau, options: options, tspan: tspan)
+            try ContinuousAdjoint(rhs, kind: $0, settings: adjointOptions, tableau: tableau, options: plain, tspan: tspan,
+                                  events: handlers)
         }
     }
+
+    /// The times of the events that fired in the last plain solve (not the forward-sensitivity one).
+    public var eventTimes: [Double] { eventLog.fired.map(\.t) }
 
     /// Work done by the backward solve of the last continuous-adjoint pullback (nil for the
     /// other algorithms, or before a pullback ran).
@@ -103,13 +113,14 @@ public final class DifferentiableSolve: @unchecked Sendable {
     /// discrete adjoint; the interpolating adjoint without checkpoints; the quadrature and Gauss adjoints).
     public func solve(u0: [Double], p: [Double]) throws -> ODESolution {
         try checkSizes(u0, p)
+        eventLog.fired.removeAll(keepingCapacity: true)
         if let integrator {
             integrator.reinit(u0: u0, p: p)
             return integrator.solve()
         }
         var o = options
         o.saveIdxs = nil
-        if sensealg == .discreteAdjoint, adjointOptions.checkpointing == true {
+        if sensealg == .discreteAdjoint && adjointOptions.checkpointing == true || continuous?.replaysSteps == true {
             o.dense = false
             o.checkpointEvery = Swift.max(1, adjointOptions.stepsPerCheckpoint)
         } else if sensealg == .discreteAdjoint || continuous?.needsForwardDense == true {
@@ -131,9 +142,10 @@ public final class DifferentiableSolve: @unchecked Sendable {
             let sol = try solve(u0: u0, p: p)
             try checkRetcode(sol)
             let replay = sol.checkpoints == nil ? nil : integrator
+            let fired = eventLog.fired
             return (sol, { [sweep] ybar in
                 replay?.reinit(p: p)   // the replay must use this solve's parameters
-                return try sweep.gradient(solution: sol, p: p, ybar: ybar, replay: replay)
+                return try sweep.gradient(solution: sol, p: p, ybar: ybar, replay: replay, fired: fired)
             })
         case .forward:
             let z0 = ForwardSensitivity.initialState(u0: u0, m: m)
@@ -166,7 +178,9 @@ public final class DifferentiableSolve: @unchecked Sendable {
             }
             let sol = try solve(u0: u0, p: p)
             try checkRetcode(sol)
-            return (sol, { ybar in try continuous.gradient(solution: sol, u0: u0, p: p, ybar: ybar) })
+            let fired = eventLog.fired
+            let replay = sol.checkpoints == nil ? nil : integrator
+            return (sol, { ybar in try continuous.gradient(solution: sol, u0: u0, p: p, ybar: ybar, fired: fired, replay: replay) })
         }
     }
 

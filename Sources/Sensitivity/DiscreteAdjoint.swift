@@ -11,6 +11,14 @@ import DiffEq
 /// recorded slots, without evaluating f), giving λₘ = ∂L/∂uₘ and accumulating ∂L/∂p.
 /// Cost: one VJP per stage per step, on top of the forward solve.
 ///
+/// Events (`DifferentiableEvent`): a step cut at an event time τ = tₘ + θ*h ends in
+/// u⁺ = a(U(θ*), p, τ), where U is the step's dense output and θ* the root of
+/// g(U(θ), p, tₘ + θh), and every later step starts τ-dependently (their sizes held fixed).
+/// The sweep then carries a time cotangent t̄ as well (from saved points, whose place in a
+/// shifted step moves, and from f's time input), and pulls λ⁺ and t̄ back through the jump
+/// and, by the implicit function theorem, through θ*: with θ̄ = ū⁻·U′(θ*) + τ̄h and
+/// G_θ = g_u·U′(θ*) + g_t h, the root passes −θ̄/G_θ times (g_u, g_p, g_t) on.
+///
 /// References: A. Walther, "Automatic differentiation of explicit Runge–Kutta methods for
 /// optimal control", Comput. Optim. Appl. 36, 2007; W. W. Hager, "Runge–Kutta methods in
 /// optimal control and the transformed adjoint system", Numer. Math. 87, 2000.
@@ -19,12 +27,20 @@ final class DiscreteAdjointSweep {
     let n: Int
     let m: Int
     let workspace: Workspace
+    /// The events of the solve (none: no events).
+    let events: [SensitivityEventHandler]
+    /// (u, p, t, v) -> ((∂f/∂u)ᵀv, (∂f/∂p)ᵀv, (∂f/∂t)ᵀv): with events, later step times depend on θ.
+    let timedProgram: Program?
+    let timedWorkspace: Workspace?
 
-    init(_ rhs: CompiledRHS) {
+    init(_ rhs: CompiledRHS, events: [SensitivityEventHandler] = []) throws {
         self.rhs = rhs
         n = rhs.states
         m = rhs.parameters
         workspace = rhs.vjpUP.makeWorkspace()
+        self.events = events
+        timedProgram = events.isEmpty ? nil : try rhs.graph.vjp(wrt: [0, 1, 2]).compile()
+        timedWorkspace = timedProgram?.makeWorkspace()
     }
 
     /// Rows over earlier slots and the time offset of every slot: stages, the end slot
@@ -46,12 +62,14 @@ final class DiscreteAdjointSweep {
         return (rows, c)
     }
 
-    /// ∂L/∂u₀ and ∂L/∂p for cotangents `ybar` (one row of n per saved time of `solution`).
+    /// ∂L/∂u₀ and ∂L/∂p for cotangents `ybar` (one row of n per saved time of `solution`), whose
+    /// solve fired the events `fired`.
     ///
     /// The steps come from the solution's full record (dense output on), or from its
     /// checkpoints (`checkpointEvery`): then each segment of steps is replayed forward from its
     /// checkpoint by `replay` (the integrator that solved) just before it is swept backwards.
-    func gradient(solution: ODESolution, p: [Double], ybar: [Double], replay: ODEIntegrator? = nil) throws
+    func gradient(solution: ODESolution, p: [Double], ybar: [Double], replay: ODEIntegrator? = nil,
+                  fired: [FiredEvent] = []) throws
         -> (du0: [Double], dp: [Double]) {
         let steps: StepTimes
         var replayer: StepReplayer? = nil
@@ -70,9 +88,19 @@ final class DiscreteAdjointSweep {
         let slots = tab.slots
         let (rows, cs) = Self.slotRows(tab)
         let M = steps.count
-        for q in 0..<M where steps.end[q] != steps.t[q] + steps.h[q] {
-            throw AutodiffError(.invalidArgument, "the discrete adjoint does not differentiate through events yet (an event cut step \(q))")
+        // The events that cut steps, by step.
+        var eventAt = [Int: FiredEvent]()
+        for e in fired {
+            guard e.step >= 0, e.step < M, e.event < events.count else {
+                throw AutodiffError(.invalidArgument, "an event at t = \(e.t) does not belong to a recorded step")
+            }
+            eventAt[e.step] = e
         }
+        for q in 0..<M where eventAt[q] == nil && steps.end[q] != steps.t[q] + steps.h[q] {
+            throw AutodiffError(.invalidArgument, "step \(q) was cut at t = \(steps.end[q]) by a callback the discrete adjoint cannot differentiate (use DifferentiableEvent)")
+        }
+        let timed = !eventAt.isEmpty
+        replayer?.applyJumps(fired, events: events, p: p)
         // Where each saved point came from: the start, the end of a step, or inside one.
         var startBar = [Double](repeating: 0, count: n)
         var endBar = [[Double]](repeating: [], count: M)
@@ -104,11 +132,14 @@ final class DiscreteAdjointSweep {
         // Working vectors in one allocation; the sweep below touches no arrays.
         let slotsN = slots * n
         let pCount = max(m, 1)
-        let work = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n + slotsN + 2 * pCount + 1)
-        work.initialize(repeating: 0, count: 4 * n + slotsN + 2 * pCount + 1)
+        let work = UnsafeMutablePointer<Double>.allocate(capacity: 6 * n + slotsN + 2 * pCount + 2)
+        work.initialize(repeating: 0, count: 6 * n + slotsN + 2 * pCount + 2)
         defer { work.deallocate() }
         let lambda = work, Y = work + n, ybarOut = work + 2 * n, kbar = work + 3 * n
         let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount, carry = time + 1
+        // With events: the running time cotangent, f's time cotangent and U′(θ*).
+        let tOut = carry + n, dU = tOut + 1
+        var tbar = 0.0
         // FSAL: stage 0 of step m+1 and the last stage of step m are f at the same point, so
         // their cotangents are pulled back together (the VJP is linear in its cotangent): one
         // VJP per step saved. `carry` holds stage 0's cotangent until step m is swept.
@@ -127,8 +158,8 @@ final class DiscreteAdjointSweep {
             for (slot, a) in row { rowSlot[fill] = slot * n; rowCoef[fill] = a; fill += 1 }
         }
         rowStart[rows.count] = fill
-        let program = rhs.vjpUP
-        let ws = workspace
+        let program = timed ? timedProgram.unsafelyUnwrapped : rhs.vjpUP
+        let ws = timed ? timedWorkspace.unsafelyUnwrapped : workspace
         try p.withUnsafeBufferPointer { pb in
             try steps.u0.withUnsafeBufferPointer { u0All in
                 try steps.k.withUnsafeBufferPointer { kAll in
@@ -137,6 +168,7 @@ final class DiscreteAdjointSweep {
                     ws.bind(input: 2, time)
                     ws.bind(output: 0, ybarOut)
                     ws.bind(output: 1, pbarOut)
+                    if timed { ws.bind(output: 2, tOut) }
                     let u0Base = u0All.baseAddress, kBase0 = kAll.baseAddress
                     for q in stride(from: M - 1, through: 0, by: -1) {
                         let h = steps.h[q], tq = steps.t[q]
@@ -147,22 +179,54 @@ final class DiscreteAdjointSweep {
                             u0 = u0Base.unsafelyUnwrapped + q * n
                             kStep = kBase0.unsafelyUnwrapped + q * slotsN
                         }
-                        if !endBar[q].isEmpty { for j in 0..<n { lambda[j] += endBar[q][j] } }
+                        if !endBar[q].isEmpty {
+                            for j in 0..<n { lambda[j] += endBar[q][j] }
+                            // A saved point at a step's end sits at θ = 1 of a step that moves with tₘ.
+                            if timed { tbar -= Self.slopeDot(tab, 1, kStep, endBar[q][...], n: n) }
+                        }
                         for i in 0..<slotsN { kbar[i] = 0 }
-                        // uₘ₊₁ = uₘ + h Σ bᵢ kᵢ.
-                        for (i, b) in tab.b.enumerated() where b != 0 {
-                            let w = h * b
-                            for j in 0..<n { kbar[i * n + j] += w * lambda[j] }
+                        if let e = eventAt[q] {
+                            // λ and t̄ are the cotangents of u⁺ and τ, the next step's start.
+                            let theta = (e.t - tq) / h
+                            let jump = e.uMinus.withUnsafeBufferPointer { u in
+                                events[e.event].pullback(uMinus: u.baseAddress.unsafelyUnwrapped,
+                                                         p: pb.baseAddress ?? UnsafePointer(time), t: e.t,
+                                                         lambdaPlus: UnsafePointer(lambda))
+                            }
+                            for j in 0..<m { dp[j] += jump.pBar[j] }
+                            let tauBar = tbar + jump.tBar
+                            for j in 0..<n { dU[j] = 0 }
+                            for i in 0..<slots {
+                                let w = h * tab.denseWeight(i, theta, derivative: true)
+                                if w != 0 { for j in 0..<n { dU[j] += w * kStep[i * n + j] } }
+                            }
+                            var thetaBar = tauBar * h, gTheta = jump.gT * h
+                            for j in 0..<n { thetaBar += jump.uBar[j] * dU[j]; gTheta += jump.gU[j] * dU[j] }
+                            let w = gTheta != 0 ? -thetaBar / gTheta : 0
+                            for j in 0..<m { dp[j] += w * jump.gP[j] }
+                            tbar = tauBar + w * jump.gT
+                            // u⁻ = uₘ + h Σ bᵢ(θ*) kᵢ.
+                            for j in 0..<n { lambda[j] = jump.uBar[j] + w * jump.gU[j] }
+                            for i in 0..<slots {
+                                let wi = h * tab.denseWeight(i, theta)
+                                if wi != 0 { for j in 0..<n { kbar[i * n + j] += wi * lambda[j] } }
+                            }
+                        } else {
+                            // uₘ₊₁ = uₘ + h Σ bᵢ kᵢ.
+                            for (i, b) in tab.b.enumerated() where b != 0 {
+                                let w = h * b
+                                for j in 0..<n { kbar[i * n + j] += w * lambda[j] }
+                            }
                         }
                         // Saved points inside the step: uₘ + h Σ bᵢ(θ) kᵢ.
                         for (theta, bar) in inside[q] {
                             for j in 0..<n { lambda[j] += bar[bar.startIndex + j] }
                             for i in 0..<slots {
-                                var w = 0.0, power = theta
-                                for coefficient in tab.dense[i] { w += coefficient * power; power *= theta }
+                                let w = tab.denseWeight(i, theta)
                                 if w == 0 { continue }
                                 for j in 0..<n { kbar[i * n + j] += h * w * bar[bar.startIndex + j] }
                             }
+                            if timed { tbar -= Self.slopeDot(tab, theta, kStep, bar, n: n) }
                         }
                         if carrying {
                             for j in 0..<n { kbar[fsalSlot * n + j] += carry[j] }
@@ -174,7 +238,8 @@ final class DiscreteAdjointSweep {
                             var any = false
                             for j in 0..<n where ki[j] != 0 { any = true; break }
                             if !any { continue }
-                            if i == 0, fsalSlot > 0, q > 0, steps.t[q - 1] + cs[fsalSlot] * steps.h[q - 1] == tq {
+                            if i == 0, fsalSlot > 0, q > 0, steps.t[q - 1] + cs[fsalSlot] * steps.h[q - 1] == tq,
+                               !timed || eventAt[q - 1] == nil {
                                 for j in 0..<n { carry[j] = ki[j] }
                                 carrying = true
                                 continue
@@ -189,6 +254,7 @@ final class DiscreteAdjointSweep {
                             program.run(ws)
                             for j in 0..<m { dp[j] += pbarOut[j] }
                             for j in 0..<n { lambda[j] += ybarOut[j] }
+                            if timed { tbar += tOut[0] }
                             for r in rowStart[i]..<rowStart[i + 1] {
                                 let w = h * rowCoef[r], kr = kbar + rowSlot[r]
                                 for j in 0..<n { kr[j] += w * ybarOut[j] }
@@ -200,6 +266,35 @@ final class DiscreteAdjointSweep {
         }
         for j in 0..<n { lambda[j] += startBar[j] }
         return (Array(UnsafeBufferPointer(start: lambda, count: n)), Array(UnsafeBufferPointer(start: dp, count: m)))
+    }
+
+    /// ū · Σᵢ bᵢ′(θ) kᵢ: how a point saved at θ of a step moves when the step's start time does
+    /// (∂U/∂tₘ = −Σᵢ bᵢ′(θ) kᵢ at a fixed saved time, for U(θ) = uₘ + h Σᵢ bᵢ(θ) kᵢ).
+    static func slopeDot(_ tab: ButcherTableau, _ theta: Double, _ k: UnsafePointer<Double>,
+                         _ bar: ArraySlice<Double>, n: Int) -> Double {
+        var acc = 0.0
+        for i in 0..<tab.slots {
+            let w = tab.denseWeight(i, theta, derivative: true)
+            if w == 0 { continue }
+            for j in 0..<n { acc += w * k[i * n + j] * bar[bar.startIndex + j] }
+        }
+        return acc
+    }
+}
+
+extension ButcherTableau {
+    /// bᵢ(θ) of the dense output u₀ + h Σᵢ bᵢ(θ) kᵢ (bᵢ(θ) = Σₘ dense[i][m] θ^(m+1)), or its
+    /// derivative bᵢ′(θ).
+    func denseWeight(_ i: Int, _ theta: Double, derivative: Bool = false) -> Double {
+        let row = dense[i]
+        var w = 0.0, r = row.count - 1
+        if derivative {
+            while r >= 0 { w = w * theta + Double(r + 1) * row[r]; r -= 1 }
+        } else {
+            while r >= 0 { w = w * theta + row[r]; r -= 1 }
+            w *= theta
+        }
+        return w
     }
 }
 
@@ -221,6 +316,11 @@ final class StepReplayer {
     let states: UnsafeMutablePointer<Double>
     let stages: UnsafeMutablePointer<Double>
     var segment = -1
+    /// Called after each replayed step (index, start state, stages, h, end state) to let the
+    /// sweep apply an event's jump to the end state.
+    var afterStep: ((Int, UnsafePointer<Double>, UnsafePointer<Double>, Double, UnsafeMutablePointer<Double>) -> Void)?
+    /// The steps an event cut short.
+    var cutSteps = Set<Int>()
 
     init(_ checkpoints: StepCheckpoints, integrator: ODEIntegrator) {
         self.checkpoints = checkpoints
@@ -237,6 +337,38 @@ final class StepReplayer {
         stages.deallocate()
     }
 
+    /// Makes the replay end each step an event cut in the event's u⁺ = a(U(θ*), p, τ), as the
+    /// solve did (U: the step's dense output).
+    func applyJumps(_ fired: [FiredEvent], events: [SensitivityEventHandler], p: [Double]) {
+        guard !fired.isEmpty else { afterStep = nil; cutSteps = []; return }
+        var eventAt = [Int: FiredEvent]()
+        for e in fired { eventAt[e.step] = e }
+        cutSteps = Set(eventAt.keys)
+        let tab = checkpoints.tableau, n = self.n, starts = checkpoints.t
+        let uMinus = ScratchBuffer(count: n)
+        afterStep = { q, u0, k, h, next in
+            guard let e = eventAt[q], e.event < events.count else { return }
+            let theta = (e.t - starts[q]) / h
+            let x = uMinus.pointer
+            for j in 0..<n { x[j] = u0[j] }
+            for i in 0..<tab.slots {
+                let w = h * tab.denseWeight(i, theta)
+                if w != 0 { for j in 0..<n { x[j] += w * k[i * n + j] } }
+            }
+            p.withUnsafeBufferPointer { pb in
+                events[e.event].jump(UnsafePointer(x), p: pb.baseAddress ?? UnsafePointer(x), t: e.t, into: next)
+            }
+        }
+    }
+
+    /// The steps of segment c (replayed when not the current one): their indices, starting
+    /// states (n each) and stages (slots × n each).
+    func segment(_ c: Int) -> (Range<Int>, UnsafePointer<Double>, UnsafePointer<Double>) {
+        let first = c * every
+        _ = step(first)
+        return (first..<Swift.min(checkpoints.count, first + every), UnsafePointer(states), UnsafePointer(stages))
+    }
+
     /// The starting state and the stages of step q, replaying its segment when needed.
     func step(_ q: Int) -> (UnsafePointer<Double>, UnsafePointer<Double>) {
         let c = q / every
@@ -247,7 +379,8 @@ final class StepReplayer {
             for r in first..<last {
                 let i = r - first
                 integrator.replayStep(start: checkpoints.t[r], h: checkpoints.h[r], end: checkpoints.end[r],
-                                      from: states + i * n, slots: stages + i * slotsN, next: states + (i + 1) * n)
+                                      cut: cutSteps.contains(r), from: states + i * n, slots: stages + i * slotsN, next: states + (i + 1) * n)
+                afterStep?(r, states + i * n, stages + i * slotsN, checkpoints.h[r], states + (i + 1) * n)
             }
         }
         let i = q - c * every
