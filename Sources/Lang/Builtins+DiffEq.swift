@@ -37,7 +37,7 @@ extension Interpreter {
     /// Keywords `solve` understands (SciML's names).
     static let solveKeywords: Set<String> = [
         "saveat", "reltol", "abstol", "dt", "adaptive", "maxiters", "save_everystep", "dense", "tstops", "dtmax",
-        "dtmin", "save_start", "save_end", "save_idxs", "u0", "p", "sensealg",
+        "dtmin", "save_start", "save_end", "save_idxs", "u0", "p", "sensealg", "callback",
     ]
 
     /// `ODEProblem(f, u0, tspan, p)`: f in place with four parameters, out of place with three.
@@ -158,6 +158,9 @@ extension Interpreter {
         let failure = RHSFailure()
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
+        if let callback = try callbackObject(call) {
+            runOptions.callback = try engineCallback(callback, problem, call)
+        }
         let engineProblem: DiffEq.ODEProblem
         if let compiled = problem.compiled, let function = try? compiled.odeFunction() {
             let p = problem.parameterNumbers
@@ -308,17 +311,8 @@ extension Interpreter {
     /// leaves the problem interpreted, with the reason in `mode`.
     static func compileRHS(_ problem: ProblemObject, name: String, _ call: BuiltinCall) throws {
         let interpreter = call.interpreter
-        let n = problem.u0.count, m = max(problem.parameterNumbers.count, 1)
-        let builder = GraphBuilder()
-        let u = Sym(builder, builder.input("u", .vector(n)))
-        let p = Sym(builder, builder.input("p", .vector(m)))
-        let t = Sym(builder, builder.input("t", .scalar))
-        let pValue: Value
-        switch problem.parameters {
-        case .nothing: pValue = .nothing
-        case .int, .float, .bool: pValue = .traced(TracedValue(p[0]))
-        default: pValue = .traced(TracedValue(p))
-        }
+        let n = problem.u0.count
+        let (builder, u, t, pValue) = problem.tracedInputs()
         func fallback(_ reason: String) {
             problem.mode = "interpreted: " + reason
         }

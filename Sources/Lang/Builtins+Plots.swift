@@ -26,7 +26,7 @@ extension Interpreter {
 
     /// Keywords the plot functions understand; the `ignoredPlotKeywords` are accepted and
     /// have no effect on a text plot.
-    static let plotKeywords: Set<String> = ["title", "xlabel", "ylabel", "label", "yscale", "xscale", "xlims", "ylims", "legend"]
+    static let plotKeywords: Set<String> = ["title", "xlabel", "ylabel", "label", "yscale", "xscale", "xlims", "ylims", "legend", "idxs"]
     /// Styling keywords of Plots.jl that a text plot cannot show; accepted so pasted code runs.
     static let ignoredPlotKeywords: Set<String> = [
         "lw", "linewidth", "linestyle", "ls", "color", "c", "markersize", "ms", "markershape", "alpha", "dpi", "size",
@@ -36,6 +36,9 @@ extension Interpreter {
     /// `plot(...)`, `scatter(...)`: a new plot, which becomes the current one.
     static func makePlot(_ call: BuiltinCall, kind: SeriesKind) throws -> Value {
         try call.allowKeywords(plotKeywords.union(ignoredPlotKeywords))
+        if call.keyword("idxs") != nil, !{ if case .engine(.solution) = call.arguments.first { return true } else { return false } }() {
+            throw call.error("plot: idxs selects components of a solution", hint: "plot(sol, idxs = 1)")
+        }
         var plot = Plot()
         if kind == .scatter { plot.xLimits = .auto }
         for series in try seriesFrom(call, call.arguments, kind: kind, existing: 0) { plot.add(series) }
@@ -81,6 +84,18 @@ extension Interpreter {
             if case .engine(.solution(let wrapper)) = arguments[0] {
                 (x, columns) = solutionCurves(wrapper.solution)
                 names = (1...max(columns.count, 1)).map { "u\($0)(t)" }
+                if let value = call.keyword("idxs") {
+                    // Plots.jl's `idxs`: the components to draw, 1-based.
+                    let wanted = value.isNumber ? [value] : try call.interpreter.elements(value, call.span)
+                    let picked = try wanted.map { item -> Int in
+                        guard let i = item.asInt, i >= 1, i <= columns.count else {
+                            throw call.error("plot: idxs \(item.repr) is not a component 1:\(columns.count) of the solution")
+                        }
+                        return i - 1
+                    }
+                    columns = picked.map { columns[$0] }
+                    names = picked.map { names[$0] }
+                }
             } else {
                 columns = try plotColumns(arguments[0], call)
             }

@@ -22,6 +22,8 @@ public enum EngineObject {
     case layer(LayerObject)
     /// `NeuralODE(model, tspan, alg; saveat)`; callable as `node(u0, θ)`.
     case neuralODE(NeuralODEObject)
+    /// `ContinuousCallback(condition, affect!)` (`Builtins+Callbacks.swift`).
+    case callback(CallbackObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -34,6 +36,7 @@ public enum EngineObject {
         case .training: return "TrainingResult"
         case .layer(let object): return object.typeName
         case .neuralODE: return "NeuralODE"
+        case .callback: return "ContinuousCallback"
         }
     }
 }
@@ -139,6 +142,7 @@ extension EngineObject {
         case .training(let object): return object.summary
         case .layer(let object): return object.layer.name
         case .neuralODE(let object): return object.summary
+        case .callback(let object): return object.summary
         }
     }
 

@@ -162,6 +162,15 @@ extension Interpreter {
                             hint: "its fields are " + names.joined(separator: ", "))
         }
         if case .engine(let object) = value { return try engineField(object, name, span) }
+        if case .tape(let t) = value, t.isSolution {
+            // sol.u while differentiating: the saved states, each a column of Array(sol).
+            guard name == "u" else {
+                throw LangError("while differentiating, a solution offers sol.u, sol[j] and Array(sol), not sol.\(name)", at: span,
+                                hint: "the saved times are the saveat you gave")
+            }
+            let count = t.variable.shape.kind == .matrix ? t.variable.shape.cols : 1
+            return .list(ValueList(try (0..<count).map { try tapeIndex(t, [.one($0)], span) }))
+        }
         throw LangError("type \(value.typeName) has no field \(name)", at: span)
     }
 

@@ -332,7 +332,9 @@ extension Interpreter {
         case "assert":
             guard let test = arguments.first else { return .nothing }
             if try !condition(test, scope) {
-                throw LangError("AssertionError: \(SourcePrinter.print(test))", at: span)
+                // Julia: the message when one is given, otherwise the condition's source.
+                let message = try arguments.count > 1 ? eval(arguments[1], scope).plainText : SourcePrinter.print(test)
+                throw LangError("AssertionError: \(message)", at: span)
             }
             return .nothing
         case "inbounds", "views", "view", "fastmath", "inline", "noinline":

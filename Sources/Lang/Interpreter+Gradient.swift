@@ -146,6 +146,12 @@ extension Interpreter {
                 offsets = (0..<shape.rows).flatMap { row in js.map { row * shape.cols + $0 } }
                 resultShape = .matrix(shape.rows, js.count)
             }
+        } else if t.isSolution, shape.kind == .vector, specs.count == 1 {
+            // One saved time: the solution is that state, and sol[1] (or sol[end]) is all of it.
+            guard case .one(0) = specs[0] else {
+                throw LangError("BoundsError: the solution has one saved state; index it with 1 or end", at: span)
+            }
+            return .tape(TapeValue(x))
         } else {
             (offsets, resultShape) = IndexSpec.selection(specs, in: shape)
         }
@@ -413,16 +419,19 @@ extension Interpreter {
             }
             sensealg = alg
         }
-        let key = ([method, "\(problem.tspan)"] + call.keywords.filter { $0.0 != "u0" && $0.0 != "p" }
-            .map { "\($0.0)=\($0.1.untaped.repr)" }.sorted()).joined(separator: ";")
+        let callback = try callbackObject(call)
+        let key = ([method, "\(problem.tspan)"] + call.keywords.filter { $0.0 != "u0" && $0.0 != "p" && $0.0 != "callback" }
+            .map { "\($0.0)=\($0.1.untaped.repr)" }.sorted()
+            + (callback.map { ["callback=#\($0.serial)"] } ?? [])).joined(separator: ";")
         let differentiable: DifferentiableSolve
         do {
             if let cached = problem.differentiable[key] {
                 differentiable = cached
             } else {
                 let tableau = try MethodRegistry.method(named: method)
+                let events = try callback.map { try differentiableEvents($0, problem, call) } ?? []
                 differentiable = try DifferentiableSolve(compiled, tspan: problem.tspan, tableau: tableau, options: options,
-                                                         sensealg: sensealg)
+                                                         sensealg: sensealg, events: events)
                 problem.differentiable[key] = differentiable
             }
             let states = try tape.solve(differentiable, u0: u0, p: p)
