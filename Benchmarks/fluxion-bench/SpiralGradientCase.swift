@@ -1,3 +1,4 @@
+import Foundation
 import Autodiff
 import DiffEq
 import Sensitivity
@@ -29,7 +30,10 @@ func runSpiralGradient() throws -> [JSONValue] {
             let fwdSteps = fwdIntegrator.stats.naccept
             let fwdTiming = measure { fwdIntegrator.reinit(); fwdIntegrator.run() }
             _ = forward
-            for alg in SensitivityAlgorithm.allCases {
+            // FLUXION_BENCH_SENSEALG=DiscreteAdjoint (a name or a comma-separated list) times only
+            // those, for profiling one algorithm.
+            let only = ProcessInfo.processInfo.environment["FLUXION_BENCH_SENSEALG"].map { Set($0.split(separator: ",").map(String.init)) }
+            for alg in SensitivityAlgorithm.allCases where only?.contains(alg.rawValue) ?? true {
                 let ds = try DifferentiableSolve(rhs, tspan: (0, 1.5), tableau: tableau, options: o, sensealg: alg)
                 let loss: (ODESolution) -> (value: Double, ybar: [Double]) = { sol in
                     var value = 0.0

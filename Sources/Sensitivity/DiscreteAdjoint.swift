@@ -32,6 +32,72 @@ final class DiscreteAdjointSweep {
     /// (u, p, t, v) -> ((∂f/∂u)ᵀv, (∂f/∂p)ᵀv, (∂f/∂t)ᵀv): with events, later step times depend on θ.
     let timedProgram: Program?
     let timedWorkspace: Workspace?
+    /// Reused between gradients: the slot rows of the last tableau, the working vectors, and
+    /// where the saved points sit.
+    private var cachedLayout: SlotLayout?
+    private var work: UnsafeMutablePointer<Double>?
+    private var workCapacity = 0
+    private var endBars: [Double] = []
+    private var hasEnd: [Bool] = []
+    private var insidePoints: [InsidePoint] = []
+
+    /// A saved point inside step `step` at θ, its cotangent at `ybar[row ..< row + n]`.
+    struct InsidePoint {
+        let step: Int
+        let theta: Double
+        let row: Int
+    }
+
+    /// The slot rows flattened: rows over earlier slots (`rowSlot` slot indices, `rowCoef`
+    /// h-free coefficients, row i at `rowStart[i] ..< rowStart[i + 1]`) and each slot's time offset.
+    final class SlotLayout {
+        let name: String
+        let rowStart: UnsafeMutablePointer<Int>
+        let rowSlot: UnsafeMutablePointer<Int>
+        let rowCoef: UnsafeMutablePointer<Double>
+        let c: [Double]
+        init(_ tab: ButcherTableau) {
+            let (rows, c) = DiscreteAdjointSweep.slotRows(tab)
+            let total = rows.reduce(0) { $0 + $1.count }
+            rowStart = .allocate(capacity: rows.count + 1)
+            rowSlot = .allocate(capacity: max(total, 1))
+            rowCoef = .allocate(capacity: max(total, 1))
+            var fill = 0
+            for (i, row) in rows.enumerated() {
+                rowStart[i] = fill
+                for (j, a) in row { rowSlot[fill] = j; rowCoef[fill] = a; fill += 1 }
+            }
+            rowStart[rows.count] = fill
+            name = tab.name
+            self.c = c
+        }
+        deinit {
+            rowStart.deallocate()
+            rowSlot.deallocate()
+            rowCoef.deallocate()
+        }
+    }
+
+    func layout(for tab: ButcherTableau) -> SlotLayout {
+        if let cachedLayout, cachedLayout.name == tab.name { return cachedLayout }
+        let made = SlotLayout(tab)
+        cachedLayout = made
+        return made
+    }
+
+    /// `count` zeroed doubles, kept for the next gradient.
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Double> {
+        if count > workCapacity {
+            work?.deallocate()
+            work = .allocate(capacity: count)
+            workCapacity = count
+        }
+        let pointer = work.unsafelyUnwrapped
+        pointer.initialize(repeating: 0, count: count)
+        return pointer
+    }
+
+    deinit { work?.deallocate() }
 
     init(_ rhs: CompiledRHS, events: [SensitivityEventHandler] = []) throws {
         self.rhs = rhs
@@ -86,32 +152,50 @@ final class DiscreteAdjointSweep {
             throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta steps; \(tab.name) is not one (use ForwardSensitivity or a continuous adjoint)")
         }
         let slots = tab.slots
-        let (rows, cs) = Self.slotRows(tab)
+        let layout = self.layout(for: tab)
+        let cs = layout.c
         let M = steps.count
         // The events that cut steps, by step.
         var eventAt = [Int: FiredEvent]()
+        if !fired.isEmpty { eventAt.reserveCapacity(fired.count) }
         for e in fired {
             guard e.step >= 0, e.step < M, e.event < events.count else {
                 throw AutodiffError(.invalidArgument, "an event at t = \(e.t) does not belong to a recorded step")
             }
             eventAt[e.step] = e
         }
-        for q in 0..<M where eventAt[q] == nil && steps.end[q] != steps.t[q] + steps.h[q] {
+        for q in 0..<M where steps.end[q] != steps.t[q] + steps.h[q] && eventAt[q] == nil {
             throw AutodiffError(.invalidArgument, "step \(q) was cut at t = \(steps.end[q]) by a callback the discrete adjoint cannot differentiate (use DifferentiableEvent)")
         }
         let timed = !eventAt.isEmpty
         replayer?.applyJumps(fired, events: events, p: p)
-        // Where each saved point came from: the start, the end of a step, or inside one.
-        var startBar = [Double](repeating: 0, count: n)
-        var endBar = [[Double]](repeating: [], count: M)
-        var inside = [[(theta: Double, bar: ArraySlice<Double>)]](repeating: [], count: M)
+        // Working vectors, kept between gradients (a pullback allocates only its results).
+        let slotsN = slots * n
+        let pCount = max(m, 1)
+        let work = scratch(7 * n + slotsN + 2 * pCount + 2)
+        let lambda = work, Y = work + n, ybarOut = work + 2 * n, kbar = work + 3 * n
+        let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount, carry = time + 1
+        // With events: the running time cotangent, f's time cotangent and U′(θ*).
+        let tOut = carry + n, dU = tOut + 1, startBar = dU + n
+
+        // Where each saved point came from: the start, the end of a step (`endBars`, n per
+        // step, flagged in `hasEnd`), or inside one (`insidePoints`, in step order).
+        if endBars.count < M * n { endBars = [Double](repeating: 0, count: M * n) }
+        if hasEnd.count < M { hasEnd = [Bool](repeating: false, count: M) }
+        for q in 0..<M where hasEnd[q] {
+            hasEnd[q] = false
+            for j in 0..<n { endBars[q * n + j] = 0 }
+        }
+        insidePoints.removeAll(keepingCapacity: true)
         let t0 = steps.t.first ?? (solution.t.first ?? 0)
         let forward = (steps.h.first ?? 1) > 0
-        for (s, ts) in solution.t.enumerated() {
-            let bar = ybar[(s * n)..<((s + 1) * n)]
-            if bar.allSatisfy({ $0 == 0 }) { continue }
+        for s in 0..<solution.t.count {
+            let ts = solution.t[s], row = s * n
+            var zero = true
+            for j in 0..<n where ybar[row + j] != 0 { zero = false; break }
+            if zero { continue }
             if ts == t0 && s == 0 || M == 0 {
-                for j in 0..<n { startBar[j] += bar[bar.startIndex + j] }
+                for j in 0..<n { startBar[j] += ybar[row + j] }
                 continue
             }
             // The step the point was saved in: the last one starting strictly before it.
@@ -122,42 +206,20 @@ final class DiscreteAdjointSweep {
             }
             let theta = (ts - steps.t[lo]) / steps.h[lo]
             if Swift.abs(theta - 1) <= 1e-13 {
-                if endBar[lo].isEmpty { endBar[lo] = [Double](repeating: 0, count: n) }
-                for j in 0..<n { endBar[lo][j] += bar[bar.startIndex + j] }
+                hasEnd[lo] = true
+                for j in 0..<n { endBars[lo * n + j] += ybar[row + j] }
             } else {
-                inside[lo].append((theta, bar))
+                insidePoints.append(InsidePoint(step: lo, theta: theta, row: row))
             }
         }
-
-        // Working vectors in one allocation; the sweep below touches no arrays.
-        let slotsN = slots * n
-        let pCount = max(m, 1)
-        let work = UnsafeMutablePointer<Double>.allocate(capacity: 6 * n + slotsN + 2 * pCount + 2)
-        work.initialize(repeating: 0, count: 6 * n + slotsN + 2 * pCount + 2)
-        defer { work.deallocate() }
-        let lambda = work, Y = work + n, ybarOut = work + 2 * n, kbar = work + 3 * n
-        let dp = kbar + slotsN, pbarOut = dp + pCount, time = pbarOut + pCount, carry = time + 1
-        // With events: the running time cotangent, f's time cotangent and U′(θ*).
-        let tOut = carry + n, dU = tOut + 1
+        var nextInside = insidePoints.count - 1
         var tbar = 0.0
         // FSAL: stage 0 of step m+1 and the last stage of step m are f at the same point, so
         // their cotangents are pulled back together (the VJP is linear in its cotangent): one
         // VJP per step saved. `carry` holds stage 0's cotangent until step m is swept.
         let fsalSlot = tab.fsal ? tab.stages - 1 : -1
         var carrying = false
-        // Flat slot rows: offsets into the step's slots and h-free coefficients.
-        let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: rows.count + 1)
-        defer { rowStart.deallocate() }
-        let total = rows.reduce(0) { $0 + $1.count }
-        let rowSlot = UnsafeMutablePointer<Int>.allocate(capacity: max(total, 1))
-        let rowCoef = UnsafeMutablePointer<Double>.allocate(capacity: max(total, 1))
-        defer { rowSlot.deallocate(); rowCoef.deallocate() }
-        var fill = 0
-        for (i, row) in rows.enumerated() {
-            rowStart[i] = fill
-            for (slot, a) in row { rowSlot[fill] = slot * n; rowCoef[fill] = a; fill += 1 }
-        }
-        rowStart[rows.count] = fill
+        let rowStart = layout.rowStart, rowSlot = layout.rowSlot, rowCoef = layout.rowCoef
         let program = timed ? timedProgram.unsafelyUnwrapped : rhs.vjpUP
         let ws = timed ? timedWorkspace.unsafelyUnwrapped : workspace
         try p.withUnsafeBufferPointer { pb in
@@ -179,10 +241,10 @@ final class DiscreteAdjointSweep {
                             u0 = u0Base.unsafelyUnwrapped + q * n
                             kStep = kBase0.unsafelyUnwrapped + q * slotsN
                         }
-                        if !endBar[q].isEmpty {
-                            for j in 0..<n { lambda[j] += endBar[q][j] }
+                        if hasEnd[q] {
+                            for j in 0..<n { lambda[j] += endBars[q * n + j] }
                             // A saved point at a step's end sits at θ = 1 of a step that moves with tₘ.
-                            if timed { tbar -= Self.slopeDot(tab, 1, kStep, endBar[q][...], n: n) }
+                            if timed { tbar -= Self.slopeDot(tab, 1, kStep, endBars[(q * n)..<(q * n + n)], n: n) }
                         }
                         for i in 0..<slotsN { kbar[i] = 0 }
                         if let e = eventAt[q] {
@@ -219,7 +281,10 @@ final class DiscreteAdjointSweep {
                             }
                         }
                         // Saved points inside the step: uₘ + h Σ bᵢ(θ) kᵢ.
-                        for (theta, bar) in inside[q] {
+                        while nextInside >= 0, insidePoints[nextInside].step == q {
+                            let point = insidePoints[nextInside]
+                            nextInside -= 1
+                            let theta = point.theta, bar = ybar[point.row..<(point.row + n)]
                             for j in 0..<n { lambda[j] += bar[bar.startIndex + j] }
                             for i in 0..<slots {
                                 let w = tab.denseWeight(i, theta)
@@ -246,7 +311,7 @@ final class DiscreteAdjointSweep {
                             }
                             for j in 0..<n { Y[j] = u0[j] }
                             for r in rowStart[i]..<rowStart[i + 1] {
-                                let w = h * rowCoef[r], kr = kStep + rowSlot[r]
+                                let w = h * rowCoef[r], kr = kStep + rowSlot[r] * n
                                 for j in 0..<n { Y[j] += w * kr[j] }
                             }
                             time[0] = tq + cs[i] * h
@@ -256,7 +321,7 @@ final class DiscreteAdjointSweep {
                             for j in 0..<n { lambda[j] += ybarOut[j] }
                             if timed { tbar += tOut[0] }
                             for r in rowStart[i]..<rowStart[i + 1] {
-                                let w = h * rowCoef[r], kr = kbar + rowSlot[r]
+                                let w = h * rowCoef[r], kr = kbar + rowSlot[r] * n
                                 for j in 0..<n { kr[j] += w * ybarOut[j] }
                             }
                         }
