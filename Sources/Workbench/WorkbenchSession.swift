@@ -121,7 +121,7 @@ final class EvaluationThread: @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             condition.unlock()
-            let evaluation = interpreter.evaluate(source: job.text, file: job.file)
+            let evaluation = interpreter.evaluateCell(source: job.text, file: job.file)
             didEvaluate?()
             events.post(.finished(evaluation))
             condition.lock()
@@ -203,7 +203,7 @@ public final class WorkbenchSession {
     public func submit(_ line: String, willEvaluate: () -> Void = {}) {
         guard !isEvaluating, let (text, file) = accept(line) else { return }
         willEvaluate()
-        finish(interpreter.evaluate(source: text, file: file))
+        finish(interpreter.evaluateCell(source: text, file: file))
     }
 
     /// Takes one line of input; once the input is complete, starts evaluating it on the

@@ -1,0 +1,275 @@
+import Foundation
+import Optimizers
+import TextPlots
+
+/// A value a session cannot keep, and why (named in the save and load messages).
+struct Unsaveable: Error {
+    let reason: String
+}
+
+/// A session document whose content does not make sense (the file's checksum was right,
+/// so it was written that way, or by a different program).
+struct SessionContentError: Error {
+    let message: String
+}
+
+/// Language values as JSON and back. Every value is an object with one member naming its
+/// kind: `{"float": 1.5}`, `{"array": {"shape": [2], "integer": false, "data": [1.0, 2.0]}}`,
+/// `{"function": {"name": "f", "methods": ["f(x) = 2x"]}}`,
+/// `{"call": {"name": "Dense", "arguments": [...], "keywords": [...]}}` (an engine object made
+/// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run).
+extension Interpreter {
+    /// Deeper nesting is refused (and catches a list that contains itself).
+    static let maximumSavedDepth = 64
+
+    func encodeValue(_ value: Value, depth: Int = 0) throws -> JSON {
+        guard depth < Interpreter.maximumSavedDepth else { throw Unsaveable(reason: "nested too deeply (or contains itself)") }
+        let inner = { (value: Value) in try self.encodeValue(value, depth: depth + 1) }
+        switch value {
+        case .int(let n): return .object([("int", .int(n))])
+        case .float(let x): return .object([("float", .double(x))])
+        case .bool(let b): return .object([("bool", .bool(b))])
+        case .string(let s): return .object([("string", .string(s))])
+        case .symbol(let s): return .object([("symbol", .string(s))])
+        case .nothing: return .object([("nothing", .null)])
+        case .type(let name): return .object([("type", .string(name))])
+        case .array(let array):
+            return .object([("array", .object([
+                ("shape", .array(array.shape.map(JSON.int))),
+                ("integer", .bool(array.isInteger)),
+                ("data", .array(array.storage.map(JSON.double))),
+            ]))])
+        case .list(let list): return .object([("list", .array(try list.items.map(inner)))])
+        case .range(let r):
+            return .object([("range", .object([
+                ("start", .double(r.start)), ("step", .double(r.step)), ("count", .int(r.count)),
+                ("integer", .bool(r.isInteger)), ("last", .double(r.last)),
+            ]))])
+        case .tuple(let items): return .object([("tuple", .array(try items.map(inner)))])
+        case .namedTuple(let names, let values):
+            return .object([("named_tuple", .object([
+                ("names", .array(names.map(JSON.string))), ("values", .array(try values.map(inner))),
+            ]))])
+        case .function(let function): return try encodeFunction(function)
+        case .engine(let object): return try encodeEngine(object, value, depth: depth)
+        case .traced, .tracedOutput, .tape:
+            throw Unsaveable(reason: "a value in the middle of tracing or differentiation")
+        }
+    }
+
+    private func encodeFunction(_ function: FunctionValue) throws -> JSON {
+        if let builtin = function.builtin { return .object([("builtin", .string(builtin.name))]) }
+        let sources = try function.methods.map { method -> JSON in
+            // Functions defined at the top level look names up in the globals when called,
+            // so their text is all they need; a closure's captured locals are not kept.
+            guard method.environment === globals else {
+                throw Unsaveable(reason: "a closure over local variables (only top-level functions are saved)")
+            }
+            return .string(SourcePrinter.print(Expr(.function(method.definition), method.definition.body.first?.span
+                ?? SourceSpan(file: "<session>", start: 0, end: 0, line: 1, column: 1))))
+        }
+        return .object([("function", .object([("name", .string(function.name)), ("methods", .array(sources))]))])
+    }
+
+    private func encodeEngine(_ object: EngineObject, _ value: Value, depth: Int) throws -> JSON {
+        switch object {
+        case .algorithm(let name): return .object([("algorithm", .string(name))])
+        case .training(let training):
+            let r = training.result
+            return .object([("training", .object([
+                ("method", .string(r.method)), ("retcode", .string(r.stopReason.rawValue)), ("message", .string(r.message)),
+                ("minimum", .double(r.minimum)), ("best_iteration", .int(r.bestIteration)),
+                ("iterations", .int(r.iterations)), ("evaluations", .int(r.evaluations)), ("elapsed", .double(r.elapsed)),
+                ("minimizer", .array(r.minimizer.map(JSON.double))), ("losses", .array(r.losses.map(JSON.double))),
+            ]))])
+        case .plot(let plot):
+            return .object([("plot", .object([
+                ("plot", Interpreter.encodePlot(plot.plot)), ("width", .int(plot.width)), ("height", .int(plot.height)),
+                ("style", .string(plot.style.rawValue)),
+            ]))])
+        case .solution:
+            throw Unsaveable(reason: "an ODESolution: solves are not saved (one may take long); run solve again")
+        case .layer, .neuralODE, .problem, .optimizer:
+            guard let recipe = session.recipes.recipe(of: value) else {
+                throw Unsaveable(reason: "made in a way a session cannot repeat")
+            }
+            let arguments = try recipe.arguments.map { try encodeValue($0, depth: depth + 1) }
+            let keywords = try recipe.keywords.map { JSON.array([.string($0.0), try encodeValue($0.1, depth: depth + 1)]) }
+            return .object([("call", .object([
+                ("name", .string(recipe.name)), ("arguments", .array(arguments)), ("keywords", .array(keywords)),
+            ]))])
+        }
+    }
+
+    /// A plot's series and settings.
+    static func encodePlot(_ plot: Plot) -> JSON {
+        func limits(_ l: AxisLimits) -> JSON {
+            switch l {
+            case .auto: return .string("auto")
+            case .tight: return .string("tight")
+            case .fixed(let a, let b): return .array([.double(a), .double(b)])
+            }
+        }
+        let series = plot.series.map { s -> JSON in
+            var members: [(String, JSON)] = [("name", .string(s.name)), ("kind", .string(s.kind.rawValue)),
+                                             ("x", .array(s.x.map(JSON.double))), ("y", .array(s.y.map(JSON.double)))]
+            if let color = s.color, let index = PlotColor.allCases.firstIndex(of: color) {
+                members.append(("color", .int(index)))
+            }
+            return .object(members)
+        }
+        return .object([
+            ("title", .string(plot.title)), ("xlabel", .string(plot.xLabel)), ("ylabel", .string(plot.yLabel)),
+            ("xscale", .string(plot.xScale.rawValue)), ("yscale", .string(plot.yScale.rawValue)),
+            ("xlims", limits(plot.xLimits)), ("ylims", limits(plot.yLimits)), ("legend", .bool(plot.showLegend)),
+            ("width", .int(plot.width)), ("height", .int(plot.height)), ("style", .string(plot.style.rawValue)),
+            ("series", .array(series)),
+        ])
+    }
+
+    // MARK: reading
+
+    /// The value a JSON value describes. Engine objects are made again by calling their
+    /// builtin (which may trace user functions, so the globals they use must be bound).
+    func decodeValue(_ json: JSON, depth: Int = 0) throws -> Value {
+        func bad(_ what: String) -> SessionContentError { SessionContentError(message: "malformed \(what)") }
+        guard depth < Interpreter.maximumSavedDepth else { throw bad("value (nested too deeply)") }
+        guard case .object(let members) = json, members.count == 1, let (kind, body) = members.first else {
+            throw bad("value (expected an object with one member naming its kind)")
+        }
+        let inner = { (json: JSON) in try self.decodeValue(json, depth: depth + 1) }
+        switch kind {
+        case "int": guard let n = body.intValue else { throw bad("int") }; return .int(n)
+        case "float": guard let x = body.doubleValue else { throw bad("float") }; return .float(x)
+        case "bool": guard let b = body.boolValue else { throw bad("bool") }; return .bool(b)
+        case "string": guard let s = body.stringValue else { throw bad("string") }; return .string(s)
+        case "symbol": guard let s = body.stringValue else { throw bad("symbol") }; return .symbol(s)
+        case "nothing": return .nothing
+        case "type": guard let s = body.stringValue else { throw bad("type") }; return .type(s)
+        case "array":
+            guard let shape = body["shape"]?.arrayValue?.compactMap(\.intValue), let integer = body["integer"]?.boolValue,
+                  let items = body["data"]?.arrayValue, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
+                throw bad("array")
+            }
+            let data = items.compactMap(\.doubleValue)
+            guard data.count == items.count, data.count == shape.reduce(1, *) else { throw bad("array (data does not fit its shape)") }
+            return .array(NumericArray(data, shape: shape, isInteger: integer))
+        case "list": guard let items = body.arrayValue else { throw bad("list") }; return .list(ValueList(try items.map(inner)))
+        case "tuple": guard let items = body.arrayValue else { throw bad("tuple") }; return .tuple(try items.map(inner))
+        case "named_tuple":
+            guard let names = body["names"]?.arrayValue?.compactMap(\.stringValue), let values = body["values"]?.arrayValue,
+                  names.count == values.count else { throw bad("named tuple") }
+            return .namedTuple(names: names, values: try values.map(inner))
+        case "range":
+            guard let start = body["start"]?.doubleValue, let step = body["step"]?.doubleValue, let count = body["count"]?.intValue,
+                  let integer = body["integer"]?.boolValue, let last = body["last"]?.doubleValue, count >= 0 else { throw bad("range") }
+            var range = RangeValue(start: start, stop: last, length: count)
+            range.step = step
+            range.isInteger = integer
+            range.last = last
+            return .range(range)
+        case "builtin":
+            guard let name = body.stringValue, let function = builtins[name] else {
+                throw SessionContentError(message: "unknown builtin \(body.stringValue ?? "?")")
+            }
+            return .function(function)
+        case "function": return try decodeFunction(body)
+        case "algorithm": guard let s = body.stringValue else { throw bad("algorithm") }; return .engine(.algorithm(s))
+        case "training": return try decodeTraining(body)
+        case "plot":
+            guard let plot = Interpreter.decodePlot(body["plot"] ?? .null), let width = body["width"]?.intValue,
+                  let height = body["height"]?.intValue, let style = body["style"]?.stringValue.flatMap(CanvasStyle.init) else {
+                throw bad("plot")
+            }
+            return .engine(.plot(PlotObject(plot: plot, width: width, height: height, style: style)))
+        case "call": return try decodeCall(body, depth: depth)
+        default: throw SessionContentError(message: "unknown kind of value \"\(kind)\"")
+        }
+    }
+
+    private func decodeFunction(_ body: JSON) throws -> Value {
+        guard let name = body["name"]?.stringValue, let sources = body["methods"]?.arrayValue?.compactMap(\.stringValue),
+              !sources.isEmpty else { throw SessionContentError(message: "malformed function") }
+        let methods = try sources.map { source -> FunctionValue.Method in
+            let parsed = Syntax.parse(source, file: "<session: \(name)>")
+            guard !parsed.hasErrors, parsed.statements.count == 1, case .function(let definition) = parsed.statements[0].kind else {
+                throw SessionContentError(message: "the function \(name) does not parse: \(source)")
+            }
+            self.sources[parsed.source.name] = parsed.source
+            return FunctionValue.Method(definition: definition, environment: globals)
+        }
+        return .function(FunctionValue(name: name, methods: methods))
+    }
+
+    private func decodeTraining(_ body: JSON) throws -> Value {
+        guard let method = body["method"]?.stringValue, let code = body["retcode"]?.stringValue,
+              let reason = StopReason(rawValue: code), let message = body["message"]?.stringValue,
+              let minimum = body["minimum"]?.doubleValue, let best = body["best_iteration"]?.intValue,
+              let iterations = body["iterations"]?.intValue, let evaluations = body["evaluations"]?.intValue,
+              let elapsed = body["elapsed"]?.doubleValue, let u = body["minimizer"]?.arrayValue,
+              let losses = body["losses"]?.arrayValue else { throw SessionContentError(message: "malformed training result") }
+        let minimizer = u.compactMap(\.doubleValue), history = losses.compactMap(\.doubleValue)
+        guard minimizer.count == u.count, history.count == losses.count else {
+            throw SessionContentError(message: "malformed training result (non-numbers in its vectors)")
+        }
+        return .engine(.training(TrainingObject(TrainingResult(
+            restoring: minimizer, minimum: minimum, bestIteration: best, losses: history, iterations: iterations,
+            evaluations: evaluations, elapsed: elapsed, stopReason: reason, message: message, method: method))))
+    }
+
+    private func decodeCall(_ body: JSON, depth: Int) throws -> Value {
+        guard let name = body["name"]?.stringValue, let arguments = body["arguments"]?.arrayValue,
+              let keywords = body["keywords"]?.arrayValue else { throw SessionContentError(message: "malformed call") }
+        guard let function = builtins[name], let builtin = function.builtin else {
+            throw SessionContentError(message: "\(name) is not a builtin of this Fluxion")
+        }
+        let values = try arguments.map { try decodeValue($0, depth: depth + 1) }
+        let pairs = try keywords.map { pair -> (String, Value) in
+            guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue else {
+                throw SessionContentError(message: "malformed keyword of \(name)")
+            }
+            return (key, try decodeValue(items[1], depth: depth + 1))
+        }
+        let span = SourceSpan(file: "<session>", start: 0, end: 0, line: 1, column: 1)
+        let call = BuiltinCall(interpreter: self, name: name, signature: builtin.signature, arguments: values,
+                               keywords: pairs, span: span)
+        do {
+            return try callBuiltin(builtin, call)
+        } catch let error as LangError {
+            throw SessionContentError(message: "\(name)(...) failed again: \(error.message)")
+        }
+    }
+
+    static func decodePlot(_ json: JSON) -> Plot? {
+        func limits(_ json: JSON?) -> AxisLimits? {
+            switch json {
+            case .string("auto")?: return .auto
+            case .string("tight")?: return .tight
+            case .array(let ends)? where ends.count == 2:
+                guard let a = ends[0].doubleValue, let b = ends[1].doubleValue else { return nil }
+                return .fixed(a, b)
+            default: return nil
+            }
+        }
+        guard let xScale = json["xscale"]?.stringValue.flatMap(AxisScale.init), let yScale = json["yscale"]?.stringValue.flatMap(AxisScale.init),
+              let xLimits = limits(json["xlims"]), let yLimits = limits(json["ylims"]),
+              let style = json["style"]?.stringValue.flatMap(CanvasStyle.init), let items = json["series"]?.arrayValue else { return nil }
+        var series: [Series] = []
+        for item in items {
+            guard let kind = item["kind"]?.stringValue.flatMap(SeriesKind.init), let xs = item["x"]?.arrayValue,
+                  let ys = item["y"]?.arrayValue else { return nil }
+            let x = xs.compactMap(\.doubleValue), y = ys.compactMap(\.doubleValue)
+            guard x.count == xs.count, y.count == ys.count else { return nil }
+            var color: PlotColor?
+            if let index = item["color"]?.intValue {
+                guard PlotColor.allCases.indices.contains(index) else { return nil }
+                color = PlotColor.allCases[index]
+            }
+            series.append(Series(name: item["name"]?.stringValue ?? "", x: x, y: y, kind: kind, color: color))
+        }
+        return Plot(series: series, title: json["title"]?.stringValue ?? "", xLabel: json["xlabel"]?.stringValue ?? "",
+                    yLabel: json["ylabel"]?.stringValue ?? "", xScale: xScale, yScale: yScale, xLimits: xLimits,
+                    yLimits: yLimits, showLegend: json["legend"]?.boolValue ?? true, width: json["width"]?.intValue ?? 72,
+                    height: json["height"]?.intValue ?? 20, style: style)
+    }
+}
