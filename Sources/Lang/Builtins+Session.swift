@@ -42,9 +42,6 @@ extension Interpreter {
 /// with the best parameters so far bound to `autosave` (a named tuple of `u`, `loss`,
 /// `iteration`, `method`, `losses`), so a crash loses at most N iterations.
 struct Autosaver {
-    /// Iterations between saves when `autosave_every` is not given.
-    static let defaultEvery = 50
-
     let path: String
     let every: Int
     let interpreter: Interpreter
@@ -54,7 +51,7 @@ struct Autosaver {
 
     /// The autosave a `train` call asks for (or the interpreter's default), if any.
     init?(_ call: BuiltinCall) throws {
-        var every = Autosaver.defaultEvery
+        var every = SessionFile.autosaveEvery
         if let value = call.keyword("autosave_every") {
             guard let n = value.asInt, value.isNumber, n > 0 else {
                 throw call.error("train: autosave_every must be a positive integer, got \(value.repr)")

@@ -28,6 +28,8 @@ public enum SessionFile {
     /// Set in the environment to a number of seconds: a save pauses that long with half the
     /// temporary file written (tests kill the writer there).
     public static let pauseVariable = "FLUXION_SESSION_SAVE_PAUSE"
+    /// Iterations between `train`'s autosaves when `autosave_every` is not given.
+    public static let autosaveEvery = 50
 
     /// Where `NAME` is saved: `sessions/NAME.json` in the current directory when the name has
     /// no slash and no extension, otherwise the path as given.
