@@ -28,8 +28,9 @@ extension WorkbenchSession {
         }] + sessionCommands
     }
 
-    /// `:name rest` → (name, rest) when `line` is a colon command (a colon, then a word,
-    /// then nothing or a space): `:x` is a command here, not the symbol, as at Julia's prompt.
+    /// `:name rest` → (name, rest) when `line` is a colon command: a colon and a word, alone
+    /// or followed by an argument that starts like a name or a path. `:x` alone is a command
+    /// here, not the symbol; `:a == :b` and `:x + 1` stay expressions.
     static func colonCommand(_ line: String) -> (name: String, argument: String)? {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasPrefix(":") else { return nil }
@@ -38,7 +39,13 @@ extension WorkbenchSession {
         guard let first = name.first, first.isLetter else { return nil }
         let after = rest.dropFirst(name.count)
         guard after.isEmpty || after.first == " " || after.first == "\t" else { return nil }
-        return (String(name), after.trimmingCharacters(in: .whitespaces))
+        let argument = after.trimmingCharacters(in: .whitespaces)
+        if let start = argument.first, !(start.isLetter || start.isNumber || "/._~\"".contains(start)) { return nil }
+        // `:save "my run"`: a quoted argument is taken without its quotes.
+        if argument.count >= 2, argument.hasPrefix("\""), argument.hasSuffix("\"") {
+            return (String(name), String(argument.dropFirst().dropLast()))
+        }
+        return (String(name), argument)
     }
 
     /// Runs `line` if it is a colon command (echoing it); returns whether it was one.
