@@ -78,7 +78,6 @@ extension Interpreter {
     /// cell: its printed text, its displayed value (as `Runner` and the workbench show it),
     /// its errors and its plots. `evaluate(source:file:)` runs without recording.
     public func evaluateCell(source text: String, file: String = "<repl>") -> Evaluation {
-        let count = (session.cells.last?.executionCount ?? 0) + 1
         let savedOutput = output, savedPlotted = plotted
         let session = self.session
         session.running = []
@@ -114,6 +113,8 @@ extension Interpreter {
             outputs.append(CellOutput(kind: .text, stream: .result, text: evaluation.value.display))
         }
         session.runningPlot = nil
+        // Counted at the end: a `load_session` in this cell replaced the cells before it.
+        let count = (session.cells.last?.executionCount ?? 0) + 1
         session.cells.append(Cell(executionCount: count, source: text, outputs: outputs))
         return evaluation
     }
