@@ -223,6 +223,11 @@ extension Interpreter {
         guard let function = builtins[name], let builtin = function.builtin else {
             throw SessionContentError(message: "\(name) is not a builtin of this Fluxion")
         }
+        // Only constructors (capitalised, as Julia's types: Dense, NeuralODE, ODEProblem,
+        // Adam) are called: a file never makes `train`, `solve` or `save_session` run.
+        guard name.first?.isUppercase == true else {
+            throw SessionContentError(message: "\(name) is not a constructor; a session does not call it")
+        }
         let values = try arguments.map { try decodeValue($0, depth: depth + 1) }
         let pairs = try keywords.map { pair -> (String, Value) in
             guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue else {

@@ -280,6 +280,21 @@ final class SessionTests: XCTestCase {
         XCTAssertNil(second.global("sol"))
     }
 
+    func testASessionCallsOnlyConstructors() throws {
+        let call = { (name: String) in
+            "{\"name\": \"v\", \"value\": {\"call\": {\"name\": \"\(name)\", \"arguments\": [], \"keywords\": []}}}"
+        }
+        let environment = try JSON.parse(Array("[\(call("exit")), \(call("LBFGS"))]".utf8))
+        let bytes = SessionFile.document(body: [("cells", .array([])), ("environment", environment)])
+        let path = directory + "/crafted.json"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let interpreter = Interpreter(output: { _ in })
+        let report = try interpreter.loadSession(from: path)
+        XCTAssertNil(interpreter.exitRequest, "exit was not called")
+        XCTAssertEqual(report.skipped, [SkippedVariable(name: "v", reason: "exit is not a constructor; a session does not call it")])
+        XCTAssertEqual(value(interpreter, "v").display, "LBFGS()", "the later entry of the same name is restored")
+    }
+
     func testBuiltinsSaveAndLoadWithNamesAndErrors() throws {
         var printed = ""
         let interpreter = Interpreter(output: { printed += $0 })
