@@ -1,3 +1,4 @@
+import DiffEq
 import Foundation
 import Optimizers
 import TextPlots
@@ -17,7 +18,8 @@ struct SessionContentError: Error {
 /// kind: `{"float": 1.5}`, `{"array": {"shape": [2], "integer": false, "data": [1.0, 2.0]}}`,
 /// `{"function": {"name": "f", "methods": ["f(x) = 2x"]}}`,
 /// `{"call": {"name": "Dense", "arguments": [...], "keywords": [...]}}` (an engine object made
-/// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run).
+/// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run),
+/// `{"solution": {...}}` (the saved points, never solved again).
 extension Interpreter {
     /// Deeper nesting is refused (and catches a list that contains itself).
     static let maximumSavedDepth = 64
@@ -87,8 +89,17 @@ extension Interpreter {
                 ("plot", Interpreter.encodePlot(plot.plot)), ("width", .int(plot.width)), ("height", .int(plot.height)),
                 ("style", .string(plot.style.rawValue)),
             ]))])
-        case .solution:
-            throw Unsaveable(reason: "an ODESolution: solves are not saved (one may take long); run solve again")
+        case .solution(let object):
+            // The saved points as data: opening never solves again. The dense interpolant is
+            // not kept, so a restored `sol(t)` interpolates linearly between saved points.
+            let s = object.solution
+            var members: [(String, JSON)] = [
+                ("algorithm", .string(object.algorithm)), ("retcode", .string(s.retcode.rawValue)),
+                ("width", .int(s.width)), ("t", .array(s.t.map(JSON.double))), ("u", .array(s.values.map(JSON.double))),
+                ("stats", .array([s.stats.nf, s.stats.naccept, s.stats.nreject, s.stats.njacs, s.stats.nfdjacs].map(JSON.int))),
+            ]
+            if let message = s.message { members.append(("message", .string(message))) }
+            return .object([("solution", .object(members))])
         case .layer, .neuralODE, .problem, .optimizer:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
@@ -183,6 +194,7 @@ extension Interpreter {
             }
             return .engine(.plot(PlotObject(plot: plot, width: width, height: height, style: style)))
         case "call": return try decodeCall(body, depth: depth)
+        case "solution": return try decodeSolution(body)
         default: throw SessionContentError(message: "unknown kind of value \"\(kind)\"")
         }
     }
@@ -215,6 +227,23 @@ extension Interpreter {
         return .engine(.training(TrainingObject(TrainingResult(
             restoring: minimizer, minimum: minimum, bestIteration: best, losses: history, iterations: iterations,
             evaluations: evaluations, elapsed: elapsed, stopReason: reason, message: message, method: method))))
+    }
+
+    private func decodeSolution(_ body: JSON) throws -> Value {
+        guard let algorithm = body["algorithm"]?.stringValue, let code = body["retcode"]?.stringValue.flatMap(ReturnCode.init),
+              let width = body["width"]?.intValue, let ts = body["t"]?.arrayValue, let us = body["u"]?.arrayValue,
+              let counts = body["stats"]?.arrayValue?.compactMap(\.intValue), counts.count == 5 else {
+            throw SessionContentError(message: "malformed solution")
+        }
+        let t = ts.compactMap(\.doubleValue), values = us.compactMap(\.doubleValue)
+        guard t.count == ts.count, values.count == us.count, width > 0, values.count == width * t.count else {
+            throw SessionContentError(message: "malformed solution (its states do not fit its times)")
+        }
+        var stats = SolverStats()
+        (stats.nf, stats.naccept, stats.nreject, stats.njacs, stats.nfdjacs) = (counts[0], counts[1], counts[2], counts[3], counts[4])
+        let solution = ODESolution(t: t, values: values, width: width, retcode: code, stats: stats,
+                                   message: body["message"]?.stringValue)
+        return .engine(.solution(SolutionObject(solution: solution, algorithm: algorithm)))
     }
 
     private func decodeCall(_ body: JSON, depth: Int) throws -> Value {

@@ -264,20 +264,38 @@ final class SessionTests: XCTestCase {
         run(first, [
             "function counter()\n    n = 10\n    return () -> n + 1\nend",
             "next_n = counter()",
-            "sol = solve(ODEProblem((u, p, t) -> -u, [1.0], (0.0, 1.0)), Tsit5())",
+            "also = [1, next_n]",
             "kept = 3",
         ])
         let path = directory + "/partial.json"
         let saved = try first.saveSession(to: path)
-        XCTAssertEqual(saved.skipped.map(\.name), ["next_n", "sol"])
-        XCTAssertTrue(saved.message.contains("not saved: next_n (a closure over local variables"), saved.message)
+        XCTAssertEqual(saved.skipped.map(\.name), ["also", "next_n"])
+        XCTAssertTrue(saved.message.contains("not saved: also (a closure over local variables"), saved.message)
         let second = Interpreter(output: { _ in })
         let report = try second.loadSession(from: path)
-        XCTAssertEqual(report.skipped.map(\.name), ["next_n", "sol"])
-        XCTAssertTrue(report.message.contains("not restored: next_n"), report.message)
-        XCTAssertTrue(report.message.contains("sol (an ODESolution"), report.message)
+        XCTAssertEqual(report.skipped.map(\.name), ["also", "next_n"])
+        XCTAssertTrue(report.message.contains("not restored: also (a closure over local variables"), report.message)
         XCTAssertEqual(second.global("kept"), .int(3))
-        XCTAssertNil(second.global("sol"))
+        XCTAssertNil(second.global("next_n"))
+    }
+
+    func testSolutionsAreKeptAsTheirSavedPointsWithoutSolvingAgain() throws {
+        let first = Interpreter(output: { _ in })
+        run(first, [
+            "prob = ODEProblem((u, p, t) -> -p .* u, [1.0, 2.0], (0.0, 1.0), 0.7)",
+            "sol = solve(prob, Tsit5(), saveat=0.25, reltol=1e-9)",
+        ])
+        let path = directory + "/solution.json"
+        _ = try first.saveSession(to: path)
+        let second = Interpreter(output: { _ in })
+        XCTAssertEqual(try second.loadSession(from: path).skipped, [])
+        for text in ["sol.t", "Array(sol)", "sol[2, :]"] { assertIdentical(value(first, text), value(second, text), text) }
+        XCTAssertEqual(value(second, "sol.retcode"), .symbol("Success"))
+        XCTAssertEqual(value(second, "sol").display.split(separator: "\n").filter { !$0.contains("dense") },
+                       value(first, "sol").display.split(separator: "\n").filter { !$0.contains("dense") })
+        // Between saved points: linear, close to the dense value.
+        let dense = try XCTUnwrap(value(first, "sol(0.6)[1]").asDouble), linear = try XCTUnwrap(value(second, "sol(0.6)[1]").asDouble)
+        XCTAssertEqual(linear, dense, accuracy: 1e-2)
     }
 
     func testASessionCallsOnlyConstructors() throws {
