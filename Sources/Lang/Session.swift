@@ -71,8 +71,10 @@ extension Interpreter {
     }
 
     /// The document of the current session: metadata, cells, the user's globals; with the
-    /// variables left out and why. `extra` adds bindings (an autosave's best parameters).
-    func sessionDocument(extra: [(String, Value)] = []) -> (bytes: [UInt8], saved: [String], skipped: [SkippedVariable]) {
+    /// variables left out and why. `extra` adds bindings (an autosave's best parameters);
+    /// `plot` replaces the latest plot (the workbench saves what its plot pane shows).
+    func sessionDocument(extra: [(String, Value)] = [], plot: Plot? = nil)
+        -> (bytes: [UInt8], saved: [String], skipped: [SkippedVariable]) {
         var environment: [JSON] = [], saved: [String] = [], skipped: [SkippedVariable] = []
         let user = globals.values.filter { !isPrelude($0.key, $0.value) }.sorted { $0.key < $1.key }
         for (name, value) in user + extra {
@@ -105,13 +107,13 @@ extension Interpreter {
             ("constants", .array(globals.constants.filter { saved.contains($0) }.sorted().map(JSON.string))),
             ("not_saved", .array(skipped.map { .object([("name", .string($0.name)), ("reason", .string($0.reason))]) })),
         ]
-        if let plot = session.latestPlot { body.append(("plot", Interpreter.encodePlot(plot))) }
+        if let plot = plot ?? session.latestPlot { body.append(("plot", Interpreter.encodePlot(plot))) }
         return (SessionFile.document(body: body), saved, skipped)
     }
 
-    /// Saves the session to `path` atomically.
-    public func saveSession(to path: String) throws -> SessionSaveReport {
-        let document = sessionDocument()
+    /// Saves the session to `path` atomically; `plot` is saved as the latest plot when given.
+    public func saveSession(to path: String, plot: Plot? = nil) throws -> SessionSaveReport {
+        let document = sessionDocument(plot: plot)
         try SessionFile.writeAtomically(document.bytes, to: path)
         return SessionSaveReport(path: path, saved: document.saved, skipped: document.skipped, cells: session.cells.count)
     }

@@ -9,7 +9,7 @@ extension WorkbenchSession {
                          summary: "save variables, cells and the plot to sessions/NAME.json (or a path)") { session, argument in
                 guard !argument.isEmpty else { return session.reportCommandError(":save needs a name, e.g. :save spiral") }
                 do {
-                    session.reportCommandResult(try session.interpreter.saveSession(to: SessionFile.path(for: argument)).message)
+                    session.reportCommandResult(try session.interpreter.saveSession(to: SessionFile.path(for: argument), plot: session.model.plot).message)
                 } catch {
                     session.reportCommandError("\(error)")
                 }

@@ -51,6 +51,21 @@ final class SessionCommandTests: XCTestCase {
         XCTAssertEqual(texts(second).last, "1", "variables the file does not name stay")
     }
 
+    func testSaveKeepsWhatThePlotPaneShowsAfterTraining() throws {
+        let path = directory + "/trained.json"
+        let session = WorkbenchSession()
+        XCTAssertEqual(session.start("res = train(p -> sum(abs2, p .- 2.0), [0.0], Adam(0.1), maxiters=40)"), .evaluating)
+        XCTAssertTrue(session.stopEvaluating(timeout: 30))
+        session.applyEvents()
+        XCTAssertEqual(session.model.plot?.title, "Adam loss", "the pane shows the loss curve")
+        session.submit(":save \(path)")
+        let restored = WorkbenchSession()
+        restored.submit(":open \(path)")
+        XCTAssertEqual(restored.model.plot, session.model.plot)
+        restored.submit("length(res.losses)")
+        XCTAssertEqual(texts(restored).last, "40")
+    }
+
     func testRefusedOpenChangesNothing() throws {
         let path = directory + "/broken.json"
         try Data("{\"format\": \"fluxion-session\", \"version\": 1, \"checksum\": \"crc32:00000000\",\n}".utf8)
