@@ -243,6 +243,43 @@ final class SessionTests: XCTestCase {
         try assertRefused(header, "checksum does not match")
     }
 
+    func testEverySingleBitFlipIsRefused() throws {
+        let good = try goodSessionBytes()
+        let path = directory + "/flipped.json"
+        var generator = SystemRandomNumberGenerator()
+        let interpreter = bystander()
+        var refused = 0
+        for _ in 0..<400 {
+            var bytes = good
+            let index = Int.random(in: 0..<bytes.count, using: &generator)
+            bytes[index] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try interpreter.loadSession(from: path)
+                XCTFail("a flip at byte \(index) was accepted")
+            } catch is SessionFileError {
+                refused += 1
+            }
+        }
+        XCTAssertEqual(refused, 400)
+        XCTAssertEqual(interpreter.global("x"), .int(1))
+        XCTAssertNil(interpreter.global("name"))
+    }
+
+    func testTheLineREPLRecordsEachEntryAsACell() {
+        var lines = ["a = 2", "function sq(x)", "    x^2", "end", "println(\"p\", sq(a)); sq(a) + 1", "undefined_y", "b = 1;"][...]
+        let interpreter = Interpreter(output: { _ in })
+        _ = Runner.repl(interpreter: interpreter, readLine: { lines.popFirst() }, write: { _ in })
+        let cells = interpreter.session.cells
+        XCTAssertEqual(cells.map(\.executionCount), [1, 2, 3, 4, 5])
+        XCTAssertEqual(cells[1].source, "function sq(x)\n    x^2\nend")
+        XCTAssertEqual(cells[2].outputs, [CellOutput(kind: .text, stream: .stdout, text: "p4\n"),
+                                          CellOutput(kind: .text, stream: .result, text: "5")])
+        XCTAssertEqual(cells[3].outputs.map(\.stream), [.error])
+        XCTAssertTrue(cells[3].outputs[0].text.contains("UndefVarError"), cells[3].outputs[0].text)
+        XCTAssertEqual(cells[4].outputs, [], "a trailing ; shows nothing")
+    }
+
     func testNewerVersionIsRefused() throws {
         let good = try goodSessionBytes()
         // A newer file with a checksum that is right: the version alone refuses it.
