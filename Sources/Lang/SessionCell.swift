@@ -98,7 +98,7 @@ extension Interpreter {
         session.running = nil
         let diagnostics = evaluation.renderedDiagnostics()
         if !diagnostics.isEmpty {
-            outputs.append(CellOutput(kind: .text, stream: .error, text: diagnostics))
+            outputs.append(CellOutput(kind: .text, stream: evaluation.failed ? .error : .stdout, text: diagnostics))
         }
         let shown = !evaluation.failed && !evaluation.endsWithSemicolon && exitRequest == nil
         if case .engine(.plot(let object)) = evaluation.value, !evaluation.failed {
@@ -106,7 +106,7 @@ extension Interpreter {
             session.latestPlot = object.plot
             outputs.append(CellOutput(kind: .plot, stream: shown ? .result : .stdout, text: object.text))
         } else if let plot = session.runningPlot {
-            let text = plot.render(width: 80, height: 20, style: unicode ? .braille : .ascii).plainString
+            let text = PlotObject(plot: plot, style: unicode ? .braille : .ascii).text
             outputs.append(CellOutput(kind: .plot, stream: .stdout, text: text))
         }
         if shown, !evaluation.value.isPlot, !evaluation.value.isNothing {
