@@ -90,7 +90,7 @@ extension Interpreter {
         let formatter = ISO8601DateFormatter()
         let cells = session.cells.map { cell in
             JSON.object([
-                ("execution_count", .int(cell.executionCount)), ("source", .string(cell.source)),
+                ("cell_type", .string("code")), ("execution_count", .int(cell.executionCount)), ("source", .string(cell.source)),
                 ("outputs", .array(cell.outputs.map { output in
                     .object([("type", .string(output.kind.rawValue)), ("name", .string(output.stream.rawValue)),
                              ("text", .string(output.text))])
