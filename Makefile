@@ -19,7 +19,7 @@ SWIFTPM = --scratch-path $(SCRATCH) $(SWIFT_FLAGS)
 # close the output and hide XCTest's summary.
 SWIFT_TESTING = $(if $(shell grep -rlE '^import Testing' Tests --include='*.swift' 2>/dev/null),,--disable-swift-testing)
 
-.PHONY: all deps build release run test bench examples clean
+.PHONY: all deps build release run test bench examples sessions clean
 
 all: build
 
@@ -50,6 +50,7 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFTPM)
 	$(SWIFT) test --skip-build $(SWIFTPM) $(SWIFT_TESTING)
 	Tests/Terminal/workbench.sh $(SCRATCH)/debug/fluxion
+	Tests/Terminal/sessions.sh $(SCRATCH)/debug/fluxion
 
 # Build output goes to stderr, so stdout carries only the cases' JSON lines.
 bench: deps
@@ -60,6 +61,13 @@ bench: deps
 examples: deps
 	@$(SWIFT) build -c release --product fluxion-examples $(SWIFTPM) >&2
 	@$(SCRATCH)/release/fluxion-examples $(EXAMPLE)
+
+# The example sessions: each sessions/NAME.flx runs through the line REPL (one cell per
+# top-level input) and ends by saving sessions/NAME.json.
+sessions: deps build
+	@for script in sessions/*.flx; do echo "make sessions: $$script"; \
+	  out=$$($(SCRATCH)/debug/fluxion --plain < "$$script" 2>&1) || exit 1; \
+	  if echo "$$out" | grep -q ': error: '; then echo "$$out" | grep -A4 ': error: '; exit 1; fi; done
 
 clean:
 	$(SWIFT) package --scratch-path $(SCRATCH) clean

@@ -143,9 +143,9 @@ extension Interpreter {
             quasiNewton("BFGS") { BFGS() },
             quasiNewton("LBFGS") { LBFGS() },
             Builtin(name: "train",
-                    signature: "train(loss, θ, opt; maxiters=1000, progress=true) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                    signature: "train(loss, θ, opt; maxiters=1000, progress=true, autosave=path, autosave_every=50) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
-                try call.allowKeywords(["maxiters", "progress"])
+                try call.allowKeywords(["maxiters", "progress", "autosave", "autosave_every"])
                 return try train(call)
             },
         ]
@@ -176,6 +176,7 @@ extension Interpreter {
             guard case .bool(let b) = given else { throw call.error("train: progress must be true or false") }
             progress = b
         }
+        var autosaver = try Autosaver(call)
         let span = call.span
         let objective = Objective(arrays: { θ in
             let tape = Tape()
@@ -220,6 +221,7 @@ extension Interpreter {
         let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters) { event in
             losses.append(event.loss)
             last = event
+            autosaver?.observe(event, losses: losses)
             if interpreter.interruptPending() {
                 interrupted = true
                 return true

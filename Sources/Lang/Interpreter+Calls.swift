@@ -37,8 +37,8 @@ extension Interpreter {
                     return try tracedBuiltin(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
                                                          arguments: arguments, keywords: keywords, span: span))
                 }
-                return try builtin.body(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
-                                                    arguments: arguments, keywords: keywords, span: span))
+                return try callBuiltin(builtin, BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
+                                                            arguments: arguments, keywords: keywords, span: span))
             }
             guard let method = function.methods.last(where: { accepts($0.definition, arguments.count) }) else {
                 let types = arguments.map { "::" + $0.typeName }.joined(separator: ", ")

@@ -73,6 +73,8 @@ public final class Interpreter: @unchecked Sendable {
     /// When set, `train` reports its progress here (on the evaluating thread, at most ten
     /// times a second plus a final report) instead of printing throttled progress lines.
     public var trainingProgress: ((TrainingProgress) -> Void)?
+    /// The cells run so far and what saving a session needs (`SessionCell.swift`).
+    public let session = SessionState()
     /// Set by `exit()`: the status the runner should exit with.
     public internal(set) var exitRequest: Int32?
     private let interruptLock = NSLock()
@@ -85,6 +87,7 @@ public final class Interpreter: @unchecked Sendable {
         self.globals = Environment(parent: nil)
         self.output = output
         self.random = RandomSource(seed: seed)
+        session.seed = seed
         installPrelude()
     }
 

@@ -47,7 +47,7 @@ public enum Runner {
 
     /// Runs one REPL entry and writes its diagnostics or value.
     static func runEntry(_ lines: [String], _ entry: Int, _ interpreter: Interpreter, _ write: (String) -> Void) {
-        let evaluation = interpreter.evaluate(source: lines.joined(separator: "\n"), file: "REPL[\(entry)]")
+        let evaluation = interpreter.evaluateCell(source: lines.joined(separator: "\n"), file: "REPL[\(entry)]")
         write(evaluation.renderedDiagnostics())
         if evaluation.failed || evaluation.endsWithSemicolon || interpreter.exitRequest != nil { return }
         if case .nothing = evaluation.value { return }

@@ -118,7 +118,8 @@ public final class TerminalWorkbench {
 
     /// Runs the workbench until the user quits; returns the exit status, or nil when
     /// curses could not start (the caller then falls back to the line REPL).
-    public static func run(unicode: Bool) -> Int32? {
+    /// `open` names a session file to load first (`fluxion open FILE`).
+    public static func run(unicode: Bool, open path: String? = nil) -> Int32? {
         let environment = ProcessInfo.processInfo.environment
         var unicode = unicode
         setlocale(LC_ALL, "")
@@ -140,6 +141,7 @@ public final class TerminalWorkbench {
         let app = TerminalWorkbench(session: WorkbenchSession(unicode: unicode), screen: screen,
                                     wakeRead: fds[0], wakeWrite: fds[1])
         current = app
+        if let path { app.session.open(path) }
         defer {
             app.shutdown()
             current = nil

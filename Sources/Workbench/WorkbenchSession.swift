@@ -121,7 +121,7 @@ final class EvaluationThread: @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             condition.unlock()
-            let evaluation = interpreter.evaluate(source: job.text, file: job.file)
+            let evaluation = interpreter.evaluateCell(source: job.text, file: job.file)
             didEvaluate?()
             events.post(.finished(evaluation))
             condition.lock()
@@ -201,9 +201,9 @@ public final class WorkbenchSession {
     /// calling thread. `willEvaluate` runs just before a (possibly long) evaluation, so the
     /// caller can show "evaluating".
     public func submit(_ line: String, willEvaluate: () -> Void = {}) {
-        guard !isEvaluating, let (text, file) = accept(line) else { return }
+        guard !isEvaluating, !runColonCommand(line), let (text, file) = accept(line) else { return }
         willEvaluate()
-        finish(interpreter.evaluate(source: text, file: file))
+        finish(interpreter.evaluateCell(source: text, file: file))
     }
 
     /// Takes one line of input; once the input is complete, starts evaluating it on the
@@ -211,6 +211,7 @@ public final class WorkbenchSession {
     /// `applyEvents()` shows them. `wake` runs on another thread when events are waiting.
     public func start(_ line: String, wake: (@Sendable () -> Void)? = nil) -> Submission {
         if isEvaluating { return .busy }
+        if runColonCommand(line) { return .waiting }
         guard let (text, file) = accept(line) else { return .waiting }
         if evaluator == nil { evaluator = EvaluationThread(interpreter: interpreter, events: events) }
         if let wake { events.setWake(wake) }

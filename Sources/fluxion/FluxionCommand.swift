@@ -25,7 +25,7 @@ struct FluxionCommand: ParsableCommand {
             come next.
             """,
         version: "fluxion \(FluxionVersion.number)",
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, OpenCommand.self]
     )
 
     @Flag(name: .long, help: "Read the language line by line from standard input, without the terminal UI.")
@@ -35,19 +35,30 @@ struct FluxionCommand: ParsableCommand {
     var noUnicode = false
 
     func run() throws {
-        if !plain, TerminalWorkbench.terminalAvailable(environment: ProcessInfo.processInfo.environment) {
-            let unicode = !noUnicode
-            let status = MainActor.assumeIsolated { TerminalWorkbench.run(unicode: unicode) }
-            if let status {
-                if status != 0 { throw ExitCode(status) }
-                return
-            }
-            FileHandle.standardError.write(Data("fluxion: cannot start the terminal UI; using the line REPL\n".utf8))
-        }
+        if !plain, try FluxionCommand.runWorkbench(unicode: !noUnicode) { return }
         let interactive = isatty(STDIN_FILENO) != 0
         if interactive && !plain { print(FluxionCommand.banner) }
         let interpreter = Interpreter()
         interpreter.unicode = !noUnicode
+        try FluxionCommand.lineREPL(interpreter)
+    }
+
+    /// Runs the curses workbench at a terminal (after opening the session at `path`);
+    /// returns false when there is none, or curses cannot start, and the line REPL should run.
+    static func runWorkbench(unicode: Bool, open path: String? = nil) throws -> Bool {
+        guard TerminalWorkbench.terminalAvailable(environment: ProcessInfo.processInfo.environment) else { return false }
+        let status = MainActor.assumeIsolated { TerminalWorkbench.run(unicode: unicode, open: path) }
+        guard let status else {
+            FileHandle.standardError.write(Data("fluxion: cannot start the terminal UI; using the line REPL\n".utf8))
+            return false
+        }
+        if status != 0 { throw ExitCode(status) }
+        return true
+    }
+
+    /// The line REPL on standard input and output, with prompts at a terminal.
+    static func lineREPL(_ interpreter: Interpreter) throws {
+        let interactive = isatty(STDIN_FILENO) != 0
         SignalBridge.install(interpreter)
         let status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
                                  continuation: interactive ? "       > " : nil,
