@@ -71,6 +71,10 @@ public final class DifferentiableSolve: @unchecked Sendable {
         guard options.saveat != nil else {
             throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
         }
+        guard options.callback.isEmpty else {
+            // A plain callback changes u but not the sensitivities: its gradient would be wrong.
+            throw AutodiffError(.invalidArgument, "a differentiable solve takes its events as DifferentiableEvent (events:), whose jumps are differentiated; options.callback must be empty")
+        }
         let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
         var plain = options
         var augmented = options
