@@ -33,6 +33,11 @@ extension ODEIntegrator {
             message = "f(u0, p, t0)[\(i + 1)] is \(slot(0)[i])"
             return
         }
+        if let why = initializeAlgebraicVariables() {
+            retcode = .initialFailure
+            message = why
+            return
+        }
         initializeEventSigns()
         if saveStart { saveCurrent() }
         // PresetTimeCallbacks at t₀ act before the first step, which starts from their result.

@@ -19,8 +19,16 @@ final class ImplicitWork {
     let increments: UnsafeMutablePointer<Double>
     /// a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H (`denseRows × stages`).
     let coefficients: UnsafeMutablePointer<Double>
+    /// The mass matrix M of M u′ = f (column-major), nil for the identity, and a product M x.
+    let mass: UnsafeMutablePointer<Double>?
+    let massProduct: UnsafeMutablePointer<Double>
+    /// For a singular M: the algebraic equations (zero rows of M) and variables (zero
+    /// columns), and the LU of their Jacobian block for the initialisation's Newton steps.
+    let algebraicRows: [Int]
+    let algebraicColumns: [Int]
+    let initializationLU: DenseLU?
 
-    init(n: Int, family: ButcherTableau.Family = .rosenbrock23) {
+    init(n: Int, family: ButcherTableau.Family = .rosenbrock23, mass massMatrix: [Double]? = nil) {
         jacobian = .allocate(capacity: max(n * n, 1))
         jacobian.initialize(repeating: 0, count: max(n * n, 1))
         dfdt = .allocate(capacity: max(n, 1))
@@ -46,6 +54,43 @@ final class ImplicitWork {
         coefficients = .allocate(capacity: max(flat.count, 1))
         coefficients.initialize(repeating: 0, count: max(flat.count, 1))
         for (i, v) in flat.enumerated() { coefficients[i] = v }
+        massProduct = .allocate(capacity: max(n, 1))
+        massProduct.initialize(repeating: 0, count: max(n, 1))
+        if let massMatrix, massMatrix.count == n * n {
+            let m = UnsafeMutablePointer<Double>.allocate(capacity: max(n * n, 1))
+            m.initialize(from: massMatrix, count: n * n)
+            mass = m
+            algebraicRows = (0..<n).filter { i in (0..<n).allSatisfy { massMatrix[i + $0 * n] == 0 } }
+            algebraicColumns = (0..<n).filter { j in (0..<n).allSatisfy { massMatrix[$0 + j * n] == 0 } }
+            initializationLU = algebraicRows.isEmpty || algebraicRows.count != algebraicColumns.count
+                ? nil : DenseLU(dimension: algebraicRows.count)
+        } else {
+            mass = nil
+            algebraicRows = []
+            algebraicColumns = []
+            initializationLU = nil
+        }
+    }
+
+    /// M x into `massProduct` (x itself when M is the identity).
+    @inline(__always)
+    func massTimes(_ x: UnsafePointer<Double>, _ n: Int) -> UnsafePointer<Double> {
+        guard let mass else { return x }
+        for i in 0..<n { massProduct[i] = 0 }
+        for j in 0..<n {
+            let xj = x[j]
+            if xj == 0 { continue }
+            let column = mass + j * n
+            for i in 0..<n { massProduct[i] += column[i] * xj }
+        }
+        return UnsafePointer(massProduct)
+    }
+
+    /// M[i, j] (the identity's entry when there is no mass matrix).
+    @inline(__always)
+    func massEntry(_ i: Int, _ j: Int, _ n: Int) -> Double {
+        guard let mass else { return i == j ? 1 : 0 }
+        return mass[i + j * n]
     }
 
     deinit {
@@ -55,10 +100,48 @@ final class ImplicitWork {
         rhs.deallocate()
         increments.deallocate()
         coefficients.deallocate()
+        massProduct.deallocate()
+        mass?.deallocate()
     }
 }
 
 extension ODEIntegrator {
+    /// Makes u₀ consistent for a semi-explicit index-1 DAE (a mass matrix with zero rows):
+    /// Newton's method on the algebraic variables (the zero columns of M), the differential
+    /// ones held, until the algebraic equations hold — SciML's `BrownFullBasicInit` in its
+    /// semi-explicit form. Returns why not when it cannot. slot 0 is f(t₀, u₀) on entry and exit.
+    /// References: P. N. Brown, A. C. Hindmarsh, L. R. Petzold, "Consistent initial condition
+    /// calculation for differential-algebraic systems", SIAM J. Sci. Comput. 19, 1998.
+    func initializeAlgebraicVariables() -> String? {
+        guard let work = implicitWork, !work.algebraicRows.isEmpty else { return nil }
+        let rows = work.algebraicRows, columns = work.algebraicColumns
+        guard let lu = work.initializationLU else {
+            return "the mass matrix has \(rows.count) zero rows but \(columns.count) zero columns: Fluxion initialises semi-explicit index-1 DAEs, with one algebraic variable per algebraic equation"
+        }
+        let m = rows.count, f0 = slot(0), step = work.f1
+        for _ in 0..<10 {
+            jacobian(at: u, f0: f0, work)
+            lu.withUnsafeMutableMatrix { a in
+                for (bj, j) in columns.enumerated() { for (ai, i) in rows.enumerated() { a[ai + bj * m] = work.jacobian[i + j * n] } }
+            }
+            guard lu.factor() == .success else {
+                return "u0 is not consistent and the algebraic equations (rows \(rows.map { $0 + 1 })) do not determine the algebraic variables (u[\(columns.map { $0 + 1 })]): their Jacobian block is singular, so the DAE is not index 1 there"
+            }
+            for (ai, i) in rows.enumerated() { step[ai] = -f0[i] }
+            _ = lu.solve(UnsafeMutableBufferPointer(start: step, count: m))
+            var largest = 0.0
+            for (bj, j) in columns.enumerated() {
+                u[j] += step[bj]
+                largest = Swift.max(largest, Swift.abs(step[bj]) / (abstols[j] + reltols[j] * Swift.abs(u[j])))
+            }
+            rhs(f0, u, p, t)
+            stats.nf += 1
+            for i in 0..<n where !f0[i].isFinite { return "initialising the algebraic variables made f(u0)[\(i + 1)] \(f0[i])" }
+            if largest <= 1e-3 { return nil }
+        }
+        return "u0 is not consistent: Newton's method on the algebraic variables u[\(columns.map { $0 + 1 })] did not satisfy the algebraic equations (rows \(rows.map { $0 + 1 })) in 10 iterations"
+    }
+
     /// ∂f/∂u at (t, x), column-major into `work.jacobian`: the function's own Jacobian when it
     /// has one, forward differences otherwise (counted in `stats.nfdjacs`). `f0` is f(t, x).
     func jacobian(at x: UnsafeMutablePointer<Double>, f0: UnsafePointer<Double>, _ work: ImplicitWork) {
@@ -71,9 +154,10 @@ extension ODEIntegrator {
         let column = work.rhs
         for j in 0..<n {
             let saved = x[j]
-            // Scaled by the component (and its absolute tolerance when it is tiny), not by 1: a
-            // component of size 1e-5 (Robertson's y₂) needs an increment of its own size.
-            let delta = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(saved), abstols[j], Double.leastNormalMagnitude)
+            // √ε relative to the component, but never below √ε·1e-3·(1 + |f|-scale): a component
+            // at 0 beside O(1) terms (an algebraic constraint y₁ + y₂ + y₃ − 1) would otherwise
+            // be perturbed below their rounding and look constant.
+            let delta = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(saved), 1e-3)
             x[j] = saved + delta
             rhs(column, x, p, t)
             x[j] = saved
@@ -96,23 +180,22 @@ extension ODEIntegrator {
         rhs(work.dfdt, uprev, p, t + dt)
         stats.nf += 1
         for i in 0..<n { work.dfdt[i] = (work.dfdt[i] - f0[i]) / dt }
-        // W = I − γhJ.
+        // W = M − γhJ (M = I without a mass matrix).
         let lu = work.lu
         let hg = h * gamma
-        let status = lu.withUnsafeMutableMatrix { w -> Bool in
-            for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? 1 : 0) - hg * work.jacobian[i + j * n] } }
-            return true
+        lu.withUnsafeMutableMatrix { w in
+            for j in 0..<n { for i in 0..<n { w[i + j * n] = work.massEntry(i, j, n) - hg * work.jacobian[i + j * n] } }
         }
-        _ = status
         guard lu.factor() == .success else { return .nan }
         func solve(_ x: UnsafeMutablePointer<Double>) { _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n)) }
         // k₁ = W⁻¹ (f₀ + γh ∂f/∂t).
         for i in 0..<n { k1[i] = f0[i] + hg * work.dfdt[i] }
         solve(k1)
-        // f₁ = f(t + h/2, u₀ + h/2 k₁); k₂ = W⁻¹ (f₁ − k₁) + k₁.
+        // f₁ = f(t + h/2, u₀ + h/2 k₁); k₂ = W⁻¹ (f₁ − M k₁) + k₁.
         for i in 0..<n { tmp[i] = uprev[i] + 0.5 * h * k1[i] }
         rhs(work.f1, tmp, p, t + 0.5 * h)
-        for i in 0..<n { k2[i] = work.f1[i] - k1[i] }
+        let mk1 = work.massTimes(k1, n)
+        for i in 0..<n { k2[i] = work.f1[i] - mk1[i] }
         solve(k2)
         for i in 0..<n { k2[i] += k1[i] }
         // u₁ = u₀ + h k₂; f₂ = f(t + h, u₁).
@@ -121,10 +204,12 @@ extension ODEIntegrator {
         stats.nf += 2
         endDerivativeValid = true
         guard adaptive else { return 0 }
-        // k₃ = W⁻¹ (f₂ − e₃₂ (k₂ − f₁) − 2 (k₁ − f₀) + γh ∂f/∂t); error h/6 (k₁ − 2k₂ + k₃).
+        // k₃ = W⁻¹ (f₂ − M (e₃₂ k₂ + 2 k₁) + e₃₂ f₁ + 2 f₀ + γh ∂f/∂t); error h/6 (k₁ − 2k₂ + k₃).
         let k3 = work.rhs
+        for i in 0..<n { k3[i] = e32 * k2[i] + 2 * k1[i] }
+        let mk = work.massTimes(k3, n)
         for i in 0..<n {
-            k3[i] = f2[i] - e32 * (k2[i] - work.f1[i]) - 2 * (k1[i] - f0[i]) + hg * work.dfdt[i]
+            k3[i] = f2[i] - mk[i] + e32 * work.f1[i] + 2 * f0[i] + hg * work.dfdt[i]
         }
         solve(k3)
         var acc = 0.0
@@ -159,11 +244,11 @@ extension ODEIntegrator {
         rhs(work.dfdt, uprev, p, t + dt)
         stats.nf += 1
         for i in 0..<n { work.dfdt[i] = (work.dfdt[i] - f0[i]) / dt }
-        // W = I/(hγ) − J.
+        // W = M/(hγ) − J.
         let lu = work.lu
         let diagonal = 1 / (h * work.gamma)
         lu.withUnsafeMutableMatrix { w in
-            for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? diagonal : 0) - work.jacobian[i + j * n] } }
+            for j in 0..<n { for i in 0..<n { w[i + j * n] = diagonal * work.massEntry(i, j, n) - work.jacobian[i + j * n] } }
         }
         guard lu.factor() == .success else { return .nan }
         let invH = 1 / h
@@ -185,13 +270,17 @@ extension ODEIntegrator {
                 fi = work.f1
             }
             let hd = h * dv[stage]
-            for j in 0..<n { ki[j] = fi[j] + hd * work.dfdt[j] }
+            // Σⱼ (Cᵢⱼ/h) kⱼ, multiplied by M when there is one.
+            let sum = work.rhs
+            for j in 0..<n { sum[j] = 0 }
             for m in 0..<stage {
                 let cc = cM[stage * s + m] * invH
                 if cc == 0 { continue }
                 let km = ks + m * n
-                for j in 0..<n { ki[j] += cc * km[j] }
+                for j in 0..<n { sum[j] += cc * km[j] }
             }
+            let coupled = work.massTimes(sum, n)
+            for j in 0..<n { ki[j] = fi[j] + hd * work.dfdt[j] + coupled[j] }
             _ = lu.solve(UnsafeMutableBufferPointer(start: ki, count: n))
         }
         // u₁ = u₀ + Σ bᵢ kᵢ; f(t + h, u₁) in the end slot.

@@ -198,14 +198,14 @@ public final class ODEIntegrator {
         denseWeights.initialize(repeating: 0, count: max(used.count, 1))
         rhs = f.f
         adaptive = options.adaptive && tableau.isAdaptive
-        implicitWork = tableau.isImplicit ? ImplicitWork(n: n, family: tableau.family) : nil
+        implicitWork = tableau.isImplicit ? ImplicitWork(n: n, family: tableau.family, mass: f.massMatrix) : nil
         internalnorm = options.internalnorm
         unstableCheck = options.unstableCheck
         progress = options.progress
         maxiters = options.maxiters
         dtmaxOption = options.dtmax.map(Swift.abs) ?? .infinity
         dtminOption = options.dtmin.map(Swift.abs)
-        optionsProblem = options.problem(states: n)
+        optionsProblem = options.problem(states: n) ?? Self.massMatrixProblem(f.massMatrix, n: n, tableau: tableau)
         errorUsesEnd = !tableau.fsal && tableau.btilde[s] != 0
         eventState = EventState(callbacks: options.callback, n: n)
         configure(u0: problem.u0)
@@ -220,6 +220,23 @@ public final class ODEIntegrator {
         denseCoef.deallocate()
         denseSlots.deallocate()
         denseWeights.deallocate()
+    }
+
+    /// Why a mass matrix cannot be used with this method, if it cannot.
+    static func massMatrixProblem(_ mass: [Double]?, n: Int, tableau: ButcherTableau) -> String? {
+        guard let mass else { return nil }
+        if mass.count != n * n { return "the mass matrix has \(mass.count) entries for \(n) × \(n)" }
+        if mass.contains(where: { !$0.isFinite }) { return "the mass matrix has a non-finite entry" }
+        switch tableau.family {
+        case .rosenbrock: return nil
+        case .rosenbrock23:
+            // ode23s's error estimate is not made for algebraic equations (MATLAB's ode23s
+            // requires a nonsingular M too); Rodas methods are built for index-1 DAEs.
+            let singular = (0..<n).contains { i in (0..<n).allSatisfy { mass[i + $0 * n] == 0 } }
+            return singular ? "Rosenbrock23 takes a nonsingular mass matrix only; for a DAE (a zero row of M) use Rodas5P" : nil
+        default:
+            return "\(tableau.name) cannot solve M u′ = f with a mass matrix; use a Rosenbrock method (Rosenbrock23, Rodas5P)"
+        }
     }
 
     /// Slot i of the stage derivatives.
