@@ -136,7 +136,9 @@ public final class ODEIntegrator {
     /// Makes an integrator for `problem` with `tableau`, ready to `solve()`.
     public init(_ problem: ODEProblem, _ tableau: ButcherTableau, options: SolverOptions = SolverOptions()) {
         self.tableau = tableau
-        let f = problem.f.perIntegrator?() ?? problem.f
+        var f = problem.f.perIntegrator?() ?? problem.f
+        // A per-integrator copy brings its own closures; the mass matrix is the problem's.
+        f.massMatrix = problem.f.massMatrix
         self.f = f
         n = problem.u0.count
         self.options = options

@@ -21,6 +21,23 @@ extension Interpreter {
             }
         }
         return methods + [
+            Builtin(name: "ODEFunction", signature: "ODEFunction(f; mass_matrix = M)") { call in
+                try call.expect(1)
+                try call.allowKeywords(["mass_matrix"])
+                guard case .function(let f) = call.arguments[0], f.builtin == nil else {
+                    throw call.error("ODEFunction needs a function, got \(call.arguments[0].typeName)")
+                }
+                var mass: [Double]? = nil
+                if let value = call.keyword("mass_matrix") {
+                    guard case .array(let m) = value, m.isMatrix, m.rows == m.columns else {
+                        throw call.error("mass_matrix must be a square matrix, got \(value.typeName)",
+                                         hint: "for a DAE: M = [1.0 0 0; 0 1.0 0; 0 0 0]")
+                    }
+                    // Column-major, as the engine stores it.
+                    mass = (0..<(m.rows * m.columns)).map { m.storage[($0 % m.rows) * m.columns + $0 / m.rows] }
+                }
+                return .engine(.odeFunction(ODEFunctionObject(function: call.arguments[0], massMatrix: mass)))
+            },
             Builtin(name: "ODEProblem", signature: "ODEProblem(f, u0, tspan, p)") { call in
                 try call.expect(3...4)
                 try call.allowKeywords(["trace"])
@@ -42,7 +59,12 @@ extension Interpreter {
 
     /// `ODEProblem(f, u0, tspan, p)`: f in place with four parameters, out of place with three.
     static func makeProblem(_ call: BuiltinCall) throws -> ProblemObject {
-        let function = call.arguments[0]
+        var function = call.arguments[0]
+        var mass: [Double]? = nil
+        if case .engine(.odeFunction(let object)) = function {
+            function = object.function
+            mass = object.massMatrix
+        }
         guard case .function(let value) = function, value.builtin == nil else {
             throw call.error("ODEProblem needs a function as its first argument, got \(function.typeName)",
                              hint: "define f!(du, u, p, t) (in place) or f(u, p, t) (returning du)")
@@ -61,6 +83,13 @@ extension Interpreter {
         let tspan = try timeSpan(call.arguments[2], call)
         let parameters = call.arguments.count == 4 ? try parameterValue(call.arguments[3], call) : .nothing
         let problem = ProblemObject(function: function, inPlace: inPlace, u0: u0, tspan: tspan, parameters: parameters)
+        if let mass {
+            guard mass.count == u0.count * u0.count else {
+                let side = Int(Double(mass.count).squareRoot())
+                throw call.error("ODEProblem: the mass matrix is \(side)×\(side) for \(u0.count) states")
+            }
+            problem.massMatrix = mass
+        }
         var wantsTrace = true
         if let flag = call.keyword("trace") {
             guard case .bool(let value) = flag else { throw call.error("trace must be true or false, got \(flag.repr)") }
@@ -143,6 +172,7 @@ extension Interpreter {
                 throw call.error("u0 has \(u0.count) entries; the problem has \(given.u0.count) states")
             }
             problem = ProblemObject(function: given.function, inPlace: given.inPlace, u0: u0, tspan: given.tspan, parameters: p)
+            problem.massMatrix = given.massMatrix
             if let compiled = given.compiled, compiled.parameters == max(problem.parameterNumbers.count, 1),
                parameterKind(p) == parameterKind(given.parameters) {
                 problem.compiled = compiled
@@ -169,7 +199,9 @@ extension Interpreter {
             engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
                                               p: problem.parameterNumbers)
         }
-        let solution = DiffEq.solve(engineProblem, tableau, options: runOptions)
+        var massProblem = engineProblem
+        massProblem.f.massMatrix = problem.massMatrix
+        let solution = DiffEq.solve(massProblem, tableau, options: runOptions)
         if let error = failure.error { throw error }
         return .engine(.solution(SolutionObject(solution: solution, algorithm: method)))
     }

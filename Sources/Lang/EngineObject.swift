@@ -24,6 +24,8 @@ public enum EngineObject {
     case neuralODE(NeuralODEObject)
     /// `ContinuousCallback(condition, affect!)` (`Builtins+Callbacks.swift`).
     case callback(CallbackObject)
+    /// `ODEFunction(f!; mass_matrix = M)`: a right-hand side with its mass matrix.
+    case odeFunction(ODEFunctionObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -37,6 +39,7 @@ public enum EngineObject {
         case .layer(let object): return object.typeName
         case .neuralODE: return "NeuralODE"
         case .callback: return "ContinuousCallback"
+        case .odeFunction: return "ODEFunction"
         }
     }
 }
@@ -59,6 +62,8 @@ public final class ProblemObject {
     var mode: String = "interpreted"
     /// Differentiable solves made by `gradient` through `solve`, by method, time span and options.
     var differentiable: [String: DifferentiableSolve] = [:]
+    /// The mass matrix M of M u′ = f, column-major (nil: the identity).
+    var massMatrix: [Double]?
 
     init(function: Value, inPlace: Bool, u0: [Double], tspan: (Double, Double), parameters: Value) {
         self.function = function
@@ -75,6 +80,16 @@ public final class ProblemObject {
         case .int, .float, .bool: return parameters.asDouble.map { [$0] } ?? []
         default: return []
         }
+    }
+}
+
+/// `ODEFunction(f; mass_matrix = M)`: the language function and its mass matrix (column-major).
+public final class ODEFunctionObject {
+    let function: Value
+    let massMatrix: [Double]?
+    init(function: Value, massMatrix: [Double]?) {
+        self.function = function
+        self.massMatrix = massMatrix
     }
 }
 
@@ -143,6 +158,10 @@ extension EngineObject {
         case .layer(let object): return object.layer.name
         case .neuralODE(let object): return object.summary
         case .callback(let object): return object.summary
+        case .odeFunction(let object):
+            let name: String
+            if case .function(let f) = object.function { name = f.name } else { name = object.function.repr }
+            return "ODEFunction(\(name)" + (object.massMatrix.map { "; mass_matrix = \(Int(Double($0.count).squareRoot()))×\(Int(Double($0.count).squareRoot()))" } ?? "") + ")"
         }
     }
 

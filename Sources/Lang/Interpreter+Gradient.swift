@@ -382,6 +382,10 @@ extension Interpreter {
         guard case .engine(.problem(let problem)) = call.arguments[0] else {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)")
         }
+        if problem.massMatrix != nil {
+            throw call.error("gradient: differentiating a solve with a mass matrix is not supported yet",
+                             hint: "the solve itself works: solve(prob, Rodas5P())")
+        }
         guard let compiled = problem.compiled else {
             throw call.error("gradient: differentiating solve needs a traceable right-hand side, but this problem's is \(problem.mode)",
                              hint: "write f with operations tracing supports (ifelse instead of if on u or p)")

@@ -100,7 +100,7 @@ extension Interpreter {
             ]
             if let message = s.message { members.append(("message", .string(message))) }
             return .object([("solution", .object(members))])
-        case .layer, .neuralODE, .problem, .optimizer, .callback:
+        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
             }

@@ -33,6 +33,7 @@ final class RecipeBook {
         case .engine(.problem(let object)): return object
         case .engine(.optimizer(let object)): return object
         case .engine(.callback(let object)): return object
+        case .engine(.odeFunction(let object)): return object
         default: return nil
         }
     }
