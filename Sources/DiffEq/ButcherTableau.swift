@@ -52,6 +52,9 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         case explicit
         /// Rosenbrock23 (MATLAB's ode23s): slots are f(t, u), k₁, k₂ and f(t + h, u₁).
         case rosenbrock23
+        /// Rosenbrock32: ode23s's stages advanced with the third-order solution; slots are
+        /// f(t, u), k₁, k₂, k₃ and f(t + h, u₁).
+        case rosenbrock32
         /// A Rosenbrock–Wanner method in the transformed (Kaps–Rentrop) form, read from its
         /// coefficients: slots are f(t, u), (u₁ − u₀)/h, the dense-output combinations
         /// Σᵢ Hᵣᵢ kᵢ / h, and f(t + h, u₁).

@@ -22,6 +22,8 @@ public enum MethodRegistry {
     /// Methods for stiff problems, by name (their stepping routine solves linear systems).
     public static let stiffBuilders: [(name: String, make: @Sendable () throws -> ButcherTableau)] = [
         ("Rosenbrock23", ButcherTableau.rosenbrock23),
+        ("Rosenbrock32", ButcherTableau.rosenbrock32),
+        ("Rodas4", ButcherTableau.rodas4),
         ("Rodas5P", ButcherTableau.rodas5P),
     ]
 

@@ -169,11 +169,12 @@ extension ODEIntegrator {
     /// One Rosenbrock23 step of size h from (t, uprev) with slot 0 = f(t, uprev): k₁ and k₂ in
     /// slots 1 and 2, the trial state in `u`, f(t + h, u) in the end slot, and the scaled
     /// error estimate h/6 (k₁ − 2k₂ + k₃) returned (NaN when W is singular, so the step is
-    /// rejected and retried smaller).
+    /// rejected and retried smaller). With `thirdOrder` (Rosenbrock32) the step advances with
+    /// the third-order u₀ + h/6 (k₁ + 4k₂ + k₃) instead, k₃ kept in slot 3.
     /// References: L. F. Shampine and M. W. Reichelt, "The MATLAB ODE suite", 1997.
-    func performRosenbrock23Step(_ h: Double, _ work: ImplicitWork) -> Double {
+    func performRosenbrock23Step(_ h: Double, _ work: ImplicitWork, thirdOrder: Bool = false) -> Double {
         let gamma = 1 / (2 + 2.0.squareRoot()), e32 = 6 + 2.0.squareRoot()
-        let f0 = slot(0), k1 = slot(1), k2 = slot(2), f2 = slot(3)
+        let f0 = slot(0), k1 = slot(1), k2 = slot(2), f2 = slot(tableau.stages)
         jacobian(at: uprev, f0: f0, work)
         // ∂f/∂t by a forward difference (one evaluation).
         let dt = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(t), 1) * (h < 0 ? -1 : 1)
@@ -203,15 +204,22 @@ extension ODEIntegrator {
         rhs(f2, u, p, t + h)
         stats.nf += 2
         endDerivativeValid = true
-        guard adaptive else { return 0 }
+        guard adaptive || thirdOrder else { return 0 }
         // k₃ = W⁻¹ (f₂ − M (e₃₂ k₂ + 2 k₁) + e₃₂ f₁ + 2 f₀ + γh ∂f/∂t); error h/6 (k₁ − 2k₂ + k₃).
-        let k3 = work.rhs
+        let k3 = thirdOrder ? slot(3) : work.rhs
         for i in 0..<n { k3[i] = e32 * k2[i] + 2 * k1[i] }
         let mk = work.massTimes(k3, n)
         for i in 0..<n {
             k3[i] = f2[i] - mk[i] + e32 * work.f1[i] + 2 * f0[i] + hg * work.dfdt[i]
         }
         solve(k3)
+        if thirdOrder {
+            // Rosenbrock32 advances with the third-order solution and needs f at it.
+            for i in 0..<n { u[i] = uprev[i] + h / 6 * (k1[i] + 4 * k2[i] + k3[i]) }
+            rhs(slot(tableau.stages), u, p, t + h)
+            stats.nf += 1
+            guard adaptive else { return 0 }
+        }
         var acc = 0.0
         for i in 0..<n {
             let e = h / 6 * (k1[i] - 2 * k2[i] + k3[i])

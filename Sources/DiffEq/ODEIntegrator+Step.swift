@@ -51,7 +51,8 @@ extension ODEIntegrator {
     @inline(__always)
     func performStep(_ h: Double) -> Double {
         if let work = implicitWork {
-            return work.stages > 0 ? performRosenbrockStep(h, work) : performRosenbrock23Step(h, work)
+            return work.stages > 0 ? performRosenbrockStep(h, work)
+                : performRosenbrock23Step(h, work, thirdOrder: tableau.family == .rosenbrock32)
         }
         let s = tableau.stages
         let fsal = tableau.fsal

@@ -231,13 +231,13 @@ public final class ODEIntegrator {
         if mass.contains(where: { !$0.isFinite }) { return "the mass matrix has a non-finite entry" }
         switch tableau.family {
         case .rosenbrock: return nil
-        case .rosenbrock23:
+        case .rosenbrock23, .rosenbrock32:
             // ode23s's error estimate is not made for algebraic equations (MATLAB's ode23s
             // requires a nonsingular M too); Rodas methods are built for index-1 DAEs.
             let singular = (0..<n).contains { i in (0..<n).allSatisfy { mass[i + $0 * n] == 0 } }
-            return singular ? "Rosenbrock23 takes a nonsingular mass matrix only; for a DAE (a zero row of M) use Rodas5P" : nil
+            return singular ? "\(tableau.name) takes a nonsingular mass matrix only; for a DAE (a zero row of M) use Rodas5P or Rodas4" : nil
         default:
-            return "\(tableau.name) cannot solve M u′ = f with a mass matrix; use a Rosenbrock method (Rosenbrock23, Rodas5P)"
+            return "\(tableau.name) cannot solve M u′ = f with a mass matrix; use a Rosenbrock method (Rodas5P, Rodas4, Rosenbrock23)"
         }
     }
 
