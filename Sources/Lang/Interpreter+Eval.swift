@@ -332,7 +332,9 @@ extension Interpreter {
         case "assert":
             guard let test = arguments.first else { return .nothing }
             if try !condition(test, scope) {
-                throw LangError("AssertionError: \(SourcePrinter.print(test))", at: span)
+                // Julia's form `@assert cond "message"`: the message says what should have held.
+                let message = try arguments.dropFirst().first.map { try eval($0, scope).plainText } ?? SourcePrinter.print(test)
+                throw LangError("AssertionError: \(message)", at: span)
             }
             return .nothing
         case "inbounds", "views", "view", "fastmath", "inline", "noinline":
