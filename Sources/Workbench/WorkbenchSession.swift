@@ -56,7 +56,7 @@ final class EventQueue: @unchecked Sendable {
 /// touched only by this thread while an input runs. Results and output go to `events`.
 final class EvaluationThread: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [(text: String, file: String)] = []
+    private var jobs: [@Sendable (Interpreter) -> Evaluation] = []
     private var running = false
     private var stopped = false
     private let interpreter: Interpreter
@@ -76,8 +76,17 @@ final class EvaluationThread: @unchecked Sendable {
 
     /// Queues an input.
     func evaluate(_ text: String, file: String) {
+        enqueue { $0.evaluate(source: text, file: file) }
+    }
+
+    /// Queues an input parsed beforehand (a tutorial cell, parsed from its file).
+    func run(_ parsed: ParseResult) {
+        enqueue { $0.run(parsed) }
+    }
+
+    private func enqueue(_ job: @escaping @Sendable (Interpreter) -> Evaluation) {
         condition.lock()
-        jobs.append((text, file))
+        jobs.append(job)
         running = true
         condition.signal()
         condition.unlock()
@@ -121,7 +130,7 @@ final class EvaluationThread: @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             condition.unlock()
-            let evaluation = interpreter.evaluate(source: job.text, file: job.file)
+            let evaluation = job(interpreter)
             didEvaluate?()
             events.post(.finished(evaluation))
             condition.lock()
@@ -218,6 +227,36 @@ public final class WorkbenchSession {
         evaluationStart = Date()
         evaluator?.evaluate(text, file: file)
         return .evaluating
+    }
+
+    /// Starts an input prepared elsewhere (a tutorial cell): echoes `code` as typed lines,
+    /// then evaluates `parsed` on the evaluation thread, as `start(_:wake:)` does.
+    public func start(echoing code: String, parsed: ParseResult, wake: (@Sendable () -> Void)? = nil) -> Submission {
+        if isEvaluating { return .busy }
+        echo(code)
+        if evaluator == nil { evaluator = EvaluationThread(interpreter: interpreter, events: events) }
+        if let wake { events.setWake(wake) }
+        isEvaluating = true
+        evaluationStart = Date()
+        evaluator?.run(parsed)
+        return .evaluating
+    }
+
+    /// Evaluates a prepared input synchronously (`submit(_:)` for a tutorial cell).
+    public func submit(echoing code: String, parsed: ParseResult) {
+        guard !isEvaluating else { return }
+        echo(code)
+        finish(interpreter.run(parsed))
+    }
+
+    /// Shows a prepared input in the transcript as if typed, dropping any partial input.
+    private func echo(_ code: String) {
+        pending = []
+        model.append(.input, Runner.echo(code, prompt: WorkbenchSession.prompt,
+                                         continuation: WorkbenchSession.continuationPrompt))
+        model.scrollBack = 0
+        model.prompt = WorkbenchSession.prompt
+        model.mode = "evaluating"
     }
 
     /// Sets what runs on the evaluation thread right after each evaluation returns.

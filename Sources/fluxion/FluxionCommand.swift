@@ -25,7 +25,7 @@ struct FluxionCommand: ParsableCommand {
             come next.
             """,
         version: "fluxion \(FluxionVersion.number)",
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, TutorialCommand.self]
     )
 
     @Flag(name: .long, help: "Read the language line by line from standard input, without the terminal UI.")

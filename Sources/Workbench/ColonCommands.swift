@@ -1,0 +1,96 @@
+import Foundation
+
+/// The workbench's colon commands (`:help`, `:tutorial NAME`, …): a table from name to
+/// handler, consulted before a line goes to the language.
+///
+/// A line is a command when it starts with `:` and a letter (`:x` alone, without an
+/// assignment or call after it, is otherwise a Julia symbol nobody types at a prompt).
+/// Unknown names get an error that points at `:help`, which lists the table.
+public final class ColonCommands {
+    /// One command.
+    public struct Command {
+        /// The name without the colon.
+        public var name: String
+        /// What follows the name in usage lines (`NAME`), empty when nothing does.
+        public var arguments: String
+        /// One line of help.
+        public var summary: String
+        /// Runs the command with the text after the name (trimmed).
+        public var run: (String) -> Void
+
+        /// A command.
+        public init(_ name: String, arguments: String = "", summary: String, run: @escaping (String) -> Void) {
+            self.name = name
+            self.arguments = arguments
+            self.summary = summary
+            self.run = run
+        }
+    }
+
+    /// The session whose transcript shows the commands' output and errors.
+    public let session: WorkbenchSession
+    /// The commands, in the order `:help` lists them.
+    public private(set) var commands: [Command] = []
+
+    /// A table holding only `:help`.
+    public init(session: WorkbenchSession) {
+        self.session = session
+        register(Command("help", summary: "list the workbench commands") { [unowned self] _ in showHelp() })
+    }
+
+    /// Adds `command`, replacing one of the same name.
+    public func register(_ command: Command) {
+        if let index = commands.firstIndex(where: { $0.name == command.name }) {
+            commands[index] = command
+        } else {
+            commands.append(command)
+        }
+    }
+
+    /// The name and the argument text when `line` is a colon command, else nil.
+    public static func parse(_ line: String) -> (name: String, argument: String)? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard text.hasPrefix(":"), let first = text.dropFirst().first, first.isLetter else { return nil }
+        let body = text.dropFirst()
+        let name = body.prefix { !$0.isWhitespace }
+        // `:a == :b` and the like are language, not commands.
+        let rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
+        if let next = rest.first, "=([.,;+-*/^<>!&|?".contains(next) { return nil }
+        return (String(name), rest)
+    }
+
+    /// Runs `line` when it is a colon command (echoing it to the transcript); returns
+    /// whether it was one. A partly typed multi-line input is never a command.
+    @discardableResult
+    public func handle(_ line: String) -> Bool {
+        guard !session.isContinuing, let (name, argument) = ColonCommands.parse(line) else { return false }
+        session.model.append(.input, WorkbenchSession.prompt + line)
+        session.model.scrollBack = 0
+        session.model.error = nil
+        guard let command = commands.first(where: { $0.name == name }) else {
+            fail("unknown command :\(name) — :help lists the commands")
+            return true
+        }
+        command.run(argument)
+        return true
+    }
+
+    /// Shows a command's error in the transcript and the status line.
+    public func fail(_ message: String) {
+        session.model.append(.error, "error: " + message)
+        session.model.error = message
+    }
+
+    /// The `:help` text: one line per command.
+    public var helpLines: [String] {
+        let usages = commands.map { ":" + $0.name + ($0.arguments.isEmpty ? "" : " " + $0.arguments) }
+        let width = usages.map(\.count).max() ?? 0
+        return zip(usages, commands).map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $1.summary }
+    }
+
+    private func showHelp() {
+        session.model.append(.info, (["Workbench commands:"] + helpLines + ["Anything else runs as the language."])
+            .joined(separator: "\n"))
+    }
+}
