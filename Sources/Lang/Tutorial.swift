@@ -77,7 +77,8 @@ public struct Tutorial: Sendable {
         }
         endCell()
         guard !cells.isEmpty else {
-            throw TutorialError(path: path, line: lines.count, message: "a tutorial needs at least one code cell")
+            let last = lines.last == "" ? lines.count - 1 : lines.count
+            throw TutorialError(path: path, line: last, message: "a tutorial needs at least one code cell")
         }
         self.cells = cells
         epilogue = Tutorial.joinNarrative(narrative)

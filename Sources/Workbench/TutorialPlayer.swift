@@ -92,16 +92,20 @@ public final class TutorialPlayer {
         guard index < tutorial.cells.count else {
             offer = nil
             prefill = nil
-            if !tutorial.epilogue.isEmpty { session.model.append(.narrative, tutorial.epilogue) }
+            if !tutorial.epilogue.isEmpty { session.model.append(.narrative, "\n" + tutorial.epilogue) }
             session.model.append(.info, "[tutorial \(tutorial.name) done — :restart plays it again, :tutorials lists the others]")
             return
         }
         let cell = tutorial.cells[index]
-        if !cell.narrative.isEmpty { session.model.append(.narrative, cell.narrative) }
+        // A blank line sets the prose apart from the output above it.
+        if !cell.narrative.isEmpty { session.model.append(.narrative, "\n" + cell.narrative) }
         offer = TutorialPlayer.oneLine(cell.code)
-        if offer == nil { session.model.append(.info, cell.code.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")) }
-        session.model.append(.info, "[cell \(index + 1)/\(tutorial.cells.count): Enter runs it"
-                             + (offer == nil ? "" : " (edit it first if you like)") + " · :next skips · :prev goes back]")
+        // The input line shows one line of a long cell at a time: list the cell as written.
+        if cell.code.contains("\n") {
+            session.model.append(.info, cell.code.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        }
+        let onLine = offer == nil ? "" : index == 0 ? " (it is on the input line: edit it first if you like)" : ""
+        session.model.append(.info, "[cell \(index + 1)/\(tutorial.cells.count): Enter runs it\(onLine) · :next skips · :prev goes back]")
         prefill = offer
         offerKept = false
     }
