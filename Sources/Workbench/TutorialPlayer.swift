@@ -130,8 +130,9 @@ public final class TutorialPlayer {
 
     /// What an entered line runs as; nil when it is the user's own input (or no cell is current).
     func prepare(_ line: String) -> Prepared? {
-        // The later lines of an incomplete input belong to whatever its first line was.
-        if session.isContinuing { return nil }
+        // The later lines of an incomplete input belong to whatever its first line was;
+        // a busy session takes no input.
+        if session.isContinuing || session.isEvaluating { return nil }
         runningCell = nil
         guard let tutorial, index < tutorial.cells.count else { return nil }
         let text = line.trimmingCharacters(in: .whitespaces)
