@@ -262,9 +262,11 @@ public final class TerminalWorkbench {
             if interrupts > 0 { cancelInput() }
             readKeys()
             feedReadline()
-            offerTutorialCell()
             applyScroll()
             showEvaluation()
+            // After the evaluation ended and before more keys are read: typed keys then
+            // edit the offered cell rather than race it.
+            offerTutorialCell()
             if !session.isEvaluating, session.exitRequest != nil { return }
         }
     }
