@@ -10,26 +10,14 @@ export LC_ALL=C.UTF-8
 fluxion="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 cd "$(dirname "$0")/../.."
 server="fluxion-tutorial-test-$$"
-tm() { tmux -L "$server" "$@"; }
+source Tests/Terminal/common.sh
+wait_seconds=15
 scratch="$(mktemp -d)"
 cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -rf "$scratch"; }
 trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $1"; echo "--- screen ---"; tm capture-pane -p -t w 2>/dev/null || true; echo "--------------"; failures=$((failures + 1)); }
-pass() { echo "ok: $1"; }
-screen() { tm capture-pane -p -t w; }
-# Waits up to 15 s for the screen to match an extended regular expression.
-wait_for() {
-  local pattern="$1" i
-  for i in $(seq 1 150); do
-    if screen | grep -qE -- "$pattern"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
 # The status line once the cell is current and nothing runs.
 at_cell() { wait_for " ready  tutorial getting-started — cell $1/[0-9]+ "; }
-command_line() { tm send-keys -t w C-u; tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
+command_line() { tm send-keys -t w C-u; type_line "$1"; }
 start() {
   tm kill-server >/dev/null 2>&1 || true
   tm -f /dev/null new-session -d -s w -x 100 -y 30 \
