@@ -131,6 +131,24 @@ final class TutorialTests: XCTestCase {
         XCTAssertEqual(found?.directory, TutorialTests.tutorialsDirectory)
     }
 
+    /// The README's taste of the language runs, and its fit recovers the parameters.
+    func testReadmeTasteRuns() throws {
+        let readme = URL(fileURLWithPath: TutorialTests.tutorialsDirectory).deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = String(decoding: try Data(contentsOf: readme), as: UTF8.self)
+        guard let section = text.range(of: "## A taste of the language"),
+              let open = text.range(of: "```julia\n", range: section.upperBound..<text.endIndex),
+              let close = text.range(of: "```", range: open.upperBound..<text.endIndex) else {
+            return XCTFail("no julia block under '## A taste of the language' in README.md")
+        }
+        let interpreter = Interpreter(output: { _ in })
+        let evaluation = interpreter.evaluate(source: String(text[open.upperBound..<close.lowerBound]), file: "README.md")
+        XCTAssertFalse(evaluation.failed, evaluation.renderedDiagnostics())
+        XCTAssertEqual(evaluation.value.typeName, "Plot")
+        let check = interpreter.evaluate(source: "maximum(abs.(res.u .- [1.5, 1.0, 3.0, 1.0])) < 0.01")
+        XCTAssertEqual(check.value.display, "true", check.renderedDiagnostics())
+    }
+
     /// Every tutorial of the repository runs as a script with its assertions holding, in
     /// the time a tutorial may take (about 20 s each in a debug build; 60 s allows for a
     /// busy machine).
