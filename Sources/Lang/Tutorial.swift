@@ -142,6 +142,7 @@ public struct TutorialError: Error, Sendable, CustomStringConvertible {
     public var message: String
 
     public var description: String {
-        (line.map { "\(path):\($0): " } ?? "\(path): ") + message
+        if path.isEmpty { return message }
+        return (line.map { "\(path):\($0): " } ?? "\(path): ") + message
     }
 }

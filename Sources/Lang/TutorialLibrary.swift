@@ -9,6 +9,9 @@ public struct TutorialLibrary: Sendable {
     /// The directory holding the `.flx` files.
     public var directory: String
 
+    /// What to say when `locate()` finds no library.
+    public static let notFound = "no tutorials folder found (set FLUXION_TUTORIALS to a folder of .flx files)"
+
     /// A library in `directory`.
     public init(directory: String) {
         self.directory = directory
@@ -17,7 +20,8 @@ public struct TutorialLibrary: Sendable {
     /// The library found as the type's documentation says, or nil when there is none.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
                               workingDirectory: String = FileManager.default.currentDirectoryPath,
-                              executable: String? = CommandLine.arguments.first) -> TutorialLibrary? {
+                              executable: String? = Bundle.main.executablePath ?? CommandLine.arguments.first)
+        -> TutorialLibrary? {
         if let explicit = environment["FLUXION_TUTORIALS"], !explicit.isEmpty {
             return TutorialLibrary(directory: explicit)
         }
@@ -47,6 +51,16 @@ public struct TutorialLibrary: Sendable {
     /// The path of tutorial `name`.
     public func path(of name: String) -> String {
         (directory as NSString).appendingPathComponent(name + ".flx")
+    }
+
+    /// Tutorial `name` from `library`, or the file `name` when it is a path (ends in `.flx`
+    /// or holds a `/`), which needs no library.
+    public static func tutorial(_ name: String, in library: TutorialLibrary?) throws -> Tutorial {
+        if name.hasSuffix(".flx") || name.contains("/") { return try Tutorial(contentsOf: name) }
+        guard let library else {
+            throw TutorialError(path: "", line: nil, message: notFound)
+        }
+        return try library.tutorial(named: name)
     }
 
     /// Tutorial `name`; the error names the known tutorials when there is no such file.

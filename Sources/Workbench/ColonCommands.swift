@@ -3,8 +3,9 @@ import Foundation
 /// The workbench's colon commands (`:help`, `:tutorial NAME`, …): a table from name to
 /// handler, consulted before a line goes to the language.
 ///
-/// A line is a command when it starts with `:` and a letter (`:x` alone, without an
-/// assignment or call after it, is otherwise a Julia symbol nobody types at a prompt).
+/// A line is a command when it starts with `:` and a letter, unless the name is no
+/// command and an operator follows (`:a == :b` stays the language's; a lone `:x` is a
+/// Julia symbol nobody types at a prompt).
 /// Unknown names get an error that points at `:help`, which lists the table.
 public final class ColonCommands {
     /// One command.
@@ -53,10 +54,8 @@ public final class ColonCommands {
         guard text.hasPrefix(":"), let first = text.dropFirst().first, first.isLetter else { return nil }
         let body = text.dropFirst()
         let name = body.prefix { !$0.isWhitespace }
-        // `:a == :b` and the like are language, not commands.
         let rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
-        if let next = rest.first, "=([.,;+-*/^<>!&|?".contains(next) { return nil }
         return (String(name), rest)
     }
 
@@ -65,10 +64,13 @@ public final class ColonCommands {
     @discardableResult
     public func handle(_ line: String) -> Bool {
         guard !session.isContinuing, let (name, argument) = ColonCommands.parse(line) else { return false }
+        let command = commands.first { $0.name == name }
+        // `:a == :b` and the like are language when `a` names no command.
+        if command == nil, let next = argument.first, "=([.,;+-*/^<>!&|?".contains(next) { return false }
         session.model.append(.input, WorkbenchSession.prompt + line)
         session.model.scrollBack = 0
         session.model.error = nil
-        guard let command = commands.first(where: { $0.name == name }) else {
+        guard let command else {
             fail("unknown command :\(name) — :help lists the commands")
             return true
         }

@@ -53,13 +53,11 @@ public final class TutorialPlayer {
         move(to: 0)
     }
 
-    /// Starts the tutorial called `name` from the library; errors go to `fail`.
+    /// Starts the tutorial called `name` from the library (or the file at path `name`);
+    /// errors go to `fail`.
     public func begin(named name: String, fail: (String) -> Void) {
-        guard let library else {
-            return fail("no tutorials folder found (set FLUXION_TUTORIALS to a folder of .flx files)")
-        }
         do {
-            begin(try library.tutorial(named: name))
+            begin(try TutorialLibrary.tutorial(name, in: library))
         } catch {
             fail("\(error)")
         }
@@ -202,7 +200,7 @@ public final class TutorialPlayer {
     /// The tutorials, one a line, and how to start one.
     func showList() {
         guard let library else {
-            session.model.append(.info, "No tutorials folder found (set FLUXION_TUTORIALS to a folder of .flx files).")
+            session.model.append(.info, "Tutorials: " + TutorialLibrary.notFound + ".")
             return
         }
         session.model.append(.info, "Tutorials — :tutorial NAME starts one:\n" + library.menu(summaries: false).joined(separator: "\n"))

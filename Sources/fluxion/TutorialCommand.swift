@@ -17,7 +17,7 @@ struct TutorialCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The tutorial to play (a file name in the tutorials folder, without .flx).")
+    @Argument(help: "The tutorial to play: a name from the list, or the path of a .flx file.")
     var name: String?
 
     @Flag(name: .long, help: "Run the tutorial as a script even at a terminal.")
@@ -27,11 +27,12 @@ struct TutorialCommand: ParsableCommand {
     var noUnicode = false
 
     func run() throws {
-        guard let library = TutorialLibrary.locate() else {
-            FileHandle.standardError.write(Data("fluxion: no tutorials folder found (set FLUXION_TUTORIALS)\n".utf8))
-            throw ExitCode(2)
-        }
+        let library = TutorialLibrary.locate()
         guard let name else {
+            guard let library else {
+                FileHandle.standardError.write(Data("fluxion: \(TutorialLibrary.notFound)\n".utf8))
+                throw ExitCode(2)
+            }
             print("Tutorials in \(library.directory):")
             for line in library.menu() { print(line) }
             print("`fluxion tutorial NAME` plays one (`:tutorial NAME` in the workbench).")
@@ -39,7 +40,7 @@ struct TutorialCommand: ParsableCommand {
         }
         let tutorial: Tutorial
         do {
-            tutorial = try library.tutorial(named: name)
+            tutorial = try TutorialLibrary.tutorial(name, in: library)
         } catch {
             FileHandle.standardError.write(Data("fluxion: \(error)\n".utf8))
             throw ExitCode(2)

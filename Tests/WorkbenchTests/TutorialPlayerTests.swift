@@ -127,7 +127,7 @@ final class TutorialPlayerTests: XCTestCase {
         XCTAssertTrue(commands.handle(":next"))
         XCTAssertEqual(session.model.error, "no tutorial is running — :tutorial NAME starts one")
         XCTAssertTrue(commands.handle(":tutorial nope"))
-        XCTAssertTrue(session.model.error?.hasPrefix("no tutorials folder found") == true)
+        XCTAssertEqual(session.model.error, TutorialLibrary.notFound)
         XCTAssertTrue(commands.handle(":help"))
         XCTAssertNil(session.model.error, "a good command clears the error")
         let help = texts(session, .info).joined(separator: "\n")
@@ -135,7 +135,8 @@ final class TutorialPlayerTests: XCTestCase {
             XCTAssertTrue(help.contains("  " + name + " "), "\(name) missing from :help:\n" + help)
         }
         // Symbols and expressions that start with a colon stay the language's.
-        XCTAssertNil(ColonCommands.parse(":a == :b"))
+        XCTAssertFalse(commands.handle(":a == :b"))
+        XCTAssertFalse(commands.handle(":x .+ 1"))
         XCTAssertNil(ColonCommands.parse(":(1 + 2)"))
         XCTAssertNil(ColonCommands.parse("x = :next"))
         XCTAssertEqual(ColonCommands.parse(":tutorial  neural-ode ")?.argument, "neural-ode")
@@ -160,6 +161,10 @@ final class TutorialPlayerTests: XCTestCase {
         XCTAssertTrue(commands.handle(":tutorial nope"))
         XCTAssertTrue(session.model.error?.contains("no tutorial named 'nope' (known: three)") == true,
                       session.model.error ?? "no error")
+        // A path plays that file, wherever it is.
+        XCTAssertTrue(commands.handle(":tutorial " + folder.appendingPathComponent("three.flx").path))
+        XCTAssertNil(session.model.error)
+        XCTAssertEqual(session.model.context, "tutorial three — cell 1/3")
     }
 
     func testOneLineFormsOnlyWhenTheyParseTheSame() {
