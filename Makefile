@@ -43,14 +43,22 @@ build:
 release:
 	$(SWIFT) build -c release $(SWIFTPM)
 
+# At a terminal the workbench opens on its first screen, which lists the tutorials
+# (`:tutorial NAME` starts one); without one the getting-started tutorial runs as a
+# script and prints its results. ARGS replaces both, e.g. `make run ARGS="tutorial neural-ode"`.
 run: deps build
-	$(SCRATCH)/debug/fluxion $(ARGS)
+	@if [ -n "$(ARGS)" ] || { [ -t 0 ] && [ -t 1 ]; }; then \
+	  $(SCRATCH)/debug/fluxion $(ARGS); \
+	else \
+	  $(SCRATCH)/debug/fluxion tutorial getting-started --batch; \
+	fi
 
 test: deps
 	$(SWIFT) build --build-tests $(SWIFTPM)
 	$(SWIFT) test --skip-build $(SWIFTPM) $(SWIFT_TESTING)
 	Tests/Terminal/workbench.sh $(SCRATCH)/debug/fluxion
 	Tests/Terminal/sessions.sh $(SCRATCH)/debug/fluxion
+	Tests/Terminal/tutorial.sh $(SCRATCH)/debug/fluxion
 
 # Build output goes to stderr, so stdout carries only the cases' JSON lines.
 bench: deps

@@ -235,7 +235,10 @@ extension Interpreter {
             if case .array(let array) = call.arguments[0], array.isMatrix, let dims = call.keyword("dims")?.asInt {
                 return try reduceMatrix(array, dims: dims, op, call)
             }
-            var items = try call.elements(call.arguments.count - 1)
+            var subject = call.arguments[call.arguments.count - 1]
+            // A solution reduces over all its numbers, as Julia's `sum(sol)` does, not over its states.
+            if case .engine(.solution) = subject { subject = try call.interpreter.collect(subject, call.span) }
+            var items = try call.interpreter.elements(subject, call.span)
             if call.arguments.count == 2 { items = try items.map { try call.call(call.arguments[0], [$0]) } }
             if items.isEmpty { return empty }
             return try sumOf(call, items, op)

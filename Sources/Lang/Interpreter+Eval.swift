@@ -332,8 +332,8 @@ extension Interpreter {
         case "assert":
             guard let test = arguments.first else { return .nothing }
             if try !condition(test, scope) {
-                // Julia: the message when one is given, otherwise the condition's source.
-                let message = try arguments.count > 1 ? eval(arguments[1], scope).plainText : SourcePrinter.print(test)
+                // Julia's form `@assert cond "message"`: the message says what should have held.
+                let message = try arguments.dropFirst().first.map { try eval($0, scope).plainText } ?? SourcePrinter.print(test)
                 throw LangError("AssertionError: \(message)", at: span)
             }
             return .nothing

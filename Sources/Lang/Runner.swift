@@ -49,8 +49,14 @@ public enum Runner {
     static func runEntry(_ lines: [String], _ entry: Int, _ interpreter: Interpreter, _ write: (String) -> Void) {
         let evaluation = interpreter.evaluateCell(source: lines.joined(separator: "\n"), file: "REPL[\(entry)]")
         write(evaluation.renderedDiagnostics())
-        if evaluation.failed || evaluation.endsWithSemicolon || interpreter.exitRequest != nil { return }
-        if case .nothing = evaluation.value { return }
-        write(evaluation.value.display + "\n")
+        if evaluation.failed || interpreter.exitRequest != nil { return }
+        if let shown = shownValue(evaluation) { write(shown + "\n") }
+    }
+
+    /// What the REPL shows for an evaluation's value: nil for `nothing` or after a trailing `;`.
+    public static func shownValue(_ evaluation: Evaluation) -> String? {
+        if evaluation.endsWithSemicolon { return nil }
+        if case .nothing = evaluation.value { return nil }
+        return evaluation.value.display
     }
 }

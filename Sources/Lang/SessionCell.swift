@@ -78,6 +78,12 @@ extension Interpreter {
     /// cell: its printed text, its displayed value (as `Runner` and the workbench show it),
     /// its errors and its plots. `evaluate(source:file:)` runs without recording.
     public func evaluateCell(source text: String, file: String = "<repl>") -> Evaluation {
+        evaluateCell(source: text) { $0.evaluate(source: text, file: file) }
+    }
+
+    /// Records as a cell with `text` as its source whatever `body` evaluates (a tutorial cell
+    /// parsed from its file runs as `run(parsed)`).
+    public func evaluateCell(source text: String, running body: (Interpreter) -> Evaluation) -> Evaluation {
         let savedOutput = output, savedPlotted = plotted
         let session = self.session
         session.running = []
@@ -91,7 +97,7 @@ extension Interpreter {
             session.latestPlot = plot
             savedPlotted?(plot)
         }
-        let evaluation = evaluate(source: text, file: file)
+        let evaluation = body(self)
         output = savedOutput
         plotted = savedPlotted
         var outputs = session.running ?? []

@@ -1,84 +1,109 @@
+import Foundation
 import Lang
 
-/// A workbench command: a line starting with `:` (`:save spiral`), handled by the workbench
-/// itself rather than the language.
-public struct ColonCommand {
-    /// The word after the colon.
-    public let name: String
-    /// How it is called, for `:help` (`:save NAME`).
-    public let usage: String
-    /// What it does, in a line.
-    public let summary: String
-    /// Runs it with the rest of the line (trimmed) on the UI thread, while nothing evaluates.
-    public let run: (WorkbenchSession, String) -> Void
+/// The workbench's colon commands (`:help`, `:save NAME`, `:tutorial NAME`, …): a table from
+/// name to handler, consulted before a line goes to the language. The session owns one
+/// (with `:help` and the session commands); the terminal workbench adds the tutorial player's.
+///
+/// A line is a command when it starts with `:` and a letter, unless the name is no
+/// command and an operator follows (`:a == :b` stays the language's; a lone `:x` is a
+/// Julia symbol nobody types at a prompt). A quoted argument (`:save "my run"`) loses its
+/// quotes. Unknown names get an error that points at `:help`, which lists the table.
+public final class ColonCommands {
+    /// One command.
+    public struct Command {
+        /// The name without the colon.
+        public var name: String
+        /// What follows the name in usage lines (`NAME`), empty when nothing does.
+        public var arguments: String
+        /// One line of help.
+        public var summary: String
+        /// Runs the command with the text after the name (trimmed), on the UI thread, while
+        /// nothing evaluates.
+        public var run: (String) -> Void
 
-    public init(name: String, usage: String, summary: String, run: @escaping (WorkbenchSession, String) -> Void) {
-        self.name = name
-        self.usage = usage
-        self.summary = summary
-        self.run = run
-    }
-}
-
-extension WorkbenchSession {
-    /// Every colon command, in the order `:help` lists them.
-    public static var colonCommands: [ColonCommand] {
-        [ColonCommand(name: "help", usage: ":help", summary: "list the workbench commands") { session, _ in
-            session.showHelp()
-        }] + sessionCommands
-    }
-
-    /// `:name rest` → (name, rest) when `line` is a colon command: a colon and a word, alone
-    /// or followed by an argument that starts like a name or a path. `:x` alone is a command
-    /// here, not the symbol; `:a == :b` and `:x + 1` stay expressions.
-    static func colonCommand(_ line: String) -> (name: String, argument: String)? {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix(":") else { return nil }
-        let rest = trimmed.dropFirst()
-        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-        guard let first = name.first, first.isLetter else { return nil }
-        let after = rest.dropFirst(name.count)
-        guard after.isEmpty || after.first == " " || after.first == "\t" else { return nil }
-        let argument = after.trimmingCharacters(in: .whitespaces)
-        if let start = argument.first, !(start.isLetter || start.isNumber || "/._~\"".contains(start)) { return nil }
-        // `:save "my run"`: a quoted argument is taken without its quotes.
-        if argument.count >= 2, argument.hasPrefix("\""), argument.hasSuffix("\"") {
-            return (String(name), String(argument.dropFirst().dropLast()))
+        /// A command.
+        public init(_ name: String, arguments: String = "", summary: String, run: @escaping (String) -> Void) {
+            self.name = name
+            self.arguments = arguments
+            self.summary = summary
+            self.run = run
         }
-        return (String(name), argument)
     }
 
-    /// Runs `line` if it is a colon command (echoing it); returns whether it was one.
-    func runColonCommand(_ line: String) -> Bool {
-        guard !isContinuing, let (name, argument) = WorkbenchSession.colonCommand(line) else { return false }
-        model.append(.input, WorkbenchSession.prompt + line)
-        model.scrollBack = 0
-        guard let command = WorkbenchSession.colonCommands.first(where: { $0.name == name }) else {
-            reportCommandError("unknown command :\(name) — :help lists the commands")
+    /// The session whose transcript shows the commands' output and errors (it owns the table).
+    public unowned let session: WorkbenchSession
+    /// The commands, in the order `:help` lists them.
+    public private(set) var commands: [Command] = []
+
+    /// A table holding only `:help`.
+    public init(session: WorkbenchSession) {
+        self.session = session
+        register(Command("help", summary: "list the workbench commands") { [unowned self] _ in showHelp() })
+    }
+
+    /// Adds `command`, replacing one of the same name.
+    public func register(_ command: Command) {
+        if let index = commands.firstIndex(where: { $0.name == command.name }) {
+            commands[index] = command
+        } else {
+            commands.append(command)
+        }
+    }
+
+    /// The name and the argument text when `line` is a colon command, else nil.
+    public static func parse(_ line: String) -> (name: String, argument: String)? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard text.hasPrefix(":"), let first = text.dropFirst().first, first.isLetter else { return nil }
+        let body = text.dropFirst()
+        let name = body.prefix { !$0.isWhitespace }
+        var rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
+        if rest.count >= 2, rest.hasPrefix("\""), rest.hasSuffix("\"") { rest = String(rest.dropFirst().dropLast()) }
+        return (String(name), rest)
+    }
+
+    /// Runs `line` when it is a colon command (echoing it to the transcript); returns
+    /// whether it was one. A partly typed multi-line input is never a command.
+    @discardableResult
+    public func handle(_ line: String) -> Bool {
+        guard !session.isContinuing, let (name, argument) = ColonCommands.parse(line) else { return false }
+        let command = commands.first { $0.name == name }
+        // `:a == :b` and the like are language when `a` names no command.
+        if command == nil, let next = argument.first, "=([.,;+-*/^<>!&|?".contains(next) { return false }
+        session.model.append(.input, WorkbenchSession.prompt + line)
+        session.model.scrollBack = 0
+        session.model.error = nil
+        guard let command else {
+            fail("unknown command :\(name) — :help lists the commands")
             return true
         }
-        model.error = nil
-        command.run(self, argument)
+        command.run(argument)
         return true
     }
 
-    /// Shows a command's failure in the transcript and the status line.
-    func reportCommandError(_ message: String) {
-        model.append(.error, "error: " + message)
-        model.error = message
+    /// Shows a command's error in the transcript and the status line.
+    public func fail(_ message: String) {
+        session.model.append(.error, "error: " + message)
+        session.model.error = message
     }
 
     /// Shows a command's result in the transcript and the status line.
-    func reportCommandResult(_ message: String) {
-        model.append(.info, message)
-        model.lastResult = message
+    public func report(_ message: String) {
+        session.model.append(.info, message)
+        session.model.lastResult = message
+    }
+
+    /// The `:help` text: one line per command.
+    public var helpLines: [String] {
+        let usages = commands.map { ":" + $0.name + ($0.arguments.isEmpty ? "" : " " + $0.arguments) }
+        let width = usages.map(\.count).max() ?? 0
+        return zip(usages, commands).map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $1.summary }
     }
 
     private func showHelp() {
-        let commands = WorkbenchSession.colonCommands
-        let width = commands.map(\.usage.count).max() ?? 0
-        let lines = commands.map { $0.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary }
-        model.append(.info, (["workbench commands (?name for help on a function):"] + lines).joined(separator: "\n"))
-        model.lastResult = "\(commands.count) commands"
+        session.model.append(.info, (["Workbench commands (?name for help on a function):"] + helpLines
+            + ["Anything else runs as the language."]).joined(separator: "\n"))
+        session.model.lastResult = "\(commands.count) commands"
     }
 }

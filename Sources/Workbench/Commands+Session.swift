@@ -2,38 +2,41 @@ import Foundation
 import Lang
 
 extension WorkbenchSession {
-    /// `:save NAME`, `:open NAME`, `:autosave NAME|off`.
-    static var sessionCommands: [ColonCommand] {
-        [
-            ColonCommand(name: "save", usage: ":save NAME",
-                         summary: "save variables, cells and the plot to sessions/NAME.json (or a path)") { session, argument in
-                guard !argument.isEmpty else { return session.reportCommandError(":save needs a name, e.g. :save spiral") }
-                do {
-                    session.reportCommandResult(try session.interpreter.saveSession(to: SessionFile.path(for: argument), plot: session.model.plot).message)
-                } catch {
-                    session.reportCommandError("\(error)")
-                }
-            },
-            ColonCommand(name: "open", usage: ":open NAME",
-                         summary: "restore a saved session (nothing is re-run)") { session, argument in
-                guard !argument.isEmpty else { return session.reportCommandError(":open needs a name, e.g. :open spiral") }
-                session.open(SessionFile.path(for: argument))
-            },
-            ColonCommand(name: "autosave", usage: ":autosave NAME|off",
-                         summary: "train saves the session and its best parameters every \(SessionFile.autosaveEvery) iterations") { session, argument in
-                switch argument {
-                case "": session.reportCommandResult(session.interpreter.session.autosavePath.map { "autosave: \($0)" } ?? "autosave: off")
-                case "off":
-                    session.interpreter.session.autosavePath = nil
-                    session.reportCommandResult("autosave: off")
-                default:
-                    let path = SessionFile.path(for: argument)
-                    session.interpreter.session.autosavePath = path
-                    session.reportCommandResult("autosave: train saves to \(path) every \(SessionFile.autosaveEvery) iterations (autosave_every=N changes it)")
-                }
-            },
-        ]
+    /// Registers `:save NAME`, `:open NAME` and `:autosave NAME|off` in `commands`.
+    func registerSessionCommands(_ commands: ColonCommands) {
+        commands.register(.init("save", arguments: "NAME",
+                                summary: "save variables, cells and the plot to sessions/NAME.json (or a path)") { [unowned self] argument in
+            guard !argument.isEmpty else { return reportCommandError(":save needs a name, e.g. :save spiral") }
+            do {
+                reportCommandResult(try interpreter.saveSession(to: SessionFile.path(for: argument), plot: model.plot).message)
+            } catch {
+                reportCommandError("\(error)")
+            }
+        })
+        commands.register(.init("open", arguments: "NAME", summary: "restore a saved session (nothing is re-run)") { [unowned self] argument in
+            guard !argument.isEmpty else { return reportCommandError(":open needs a name, e.g. :open spiral") }
+            open(SessionFile.path(for: argument))
+        })
+        commands.register(.init("autosave", arguments: "NAME|off",
+                                summary: "train saves the session and its best parameters every \(SessionFile.autosaveEvery) iterations") { [unowned self] argument in
+            switch argument {
+            case "": reportCommandResult(interpreter.session.autosavePath.map { "autosave: \($0)" } ?? "autosave: off")
+            case "off":
+                interpreter.session.autosavePath = nil
+                reportCommandResult("autosave: off")
+            default:
+                let path = SessionFile.path(for: argument)
+                interpreter.session.autosavePath = path
+                reportCommandResult("autosave: train saves to \(path) every \(SessionFile.autosaveEvery) iterations (autosave_every=N changes it)")
+            }
+        })
     }
+
+    /// Shows a command's failure in the transcript and the status line.
+    func reportCommandError(_ message: String) { commands.fail(message) }
+
+    /// Shows a command's result in the transcript and the status line.
+    func reportCommandResult(_ message: String) { commands.report(message) }
 
     /// Loads a session file: variables into the interpreter, its cells into the transcript,
     /// its latest plot into the plot pane. A refused file changes nothing and says why.

@@ -21,7 +21,7 @@ public enum FrameRenderer {
              into: &text, at: layout.transcript)
         if !layout.status.isEmpty {
             let status = StatusLine(mode: model.mode, lastResult: model.lastResult, error: model.error,
-                                    notice: WorkbenchModel.scrollNotice(scrollBack))
+                                    notice: WorkbenchModel.scrollNotice(scrollBack), context: model.context)
             blit(status.render(width: layout.status.width), into: &text, at: layout.status)
         }
         var cursorColumn = 0

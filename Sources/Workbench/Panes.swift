@@ -73,6 +73,7 @@ public struct TranscriptPane {
         case .output: return (.default, false)
         case .error: return (.red, false)
         case .info: return (.brightBlack, false)
+        case .narrative: return (.cyan, false)
         }
     }
 
@@ -131,12 +132,15 @@ public struct StatusLine {
     public var error: String?
     /// A notice shown instead of both (the transcript is scrolled back).
     public var notice: String?
+    /// Where the user is (a tutorial and its cell), after the mode.
+    public var context: String?
 
     /// The key hints.
     public static let hints = "^C interrupt  ^D quit"
 
     /// A status line.
-    public init(mode: String, lastResult: String?, error: String?, notice: String? = nil) {
+    public init(mode: String, lastResult: String?, error: String?, notice: String? = nil, context: String? = nil) {
+        self.context = context
         self.mode = mode
         self.lastResult = lastResult
         self.error = error
@@ -148,8 +152,12 @@ public struct StatusLine {
         var text = StyledText(width: width, height: 1)
         guard width > 0 else { return text }
         text.lines[0] = Array(repeating: StyledCell(" "), count: width)
-        let modeText = " \(mode) "
+        var modeText = " \(mode) "
         text.write(modeText, row: 0, column: 0, color: error == nil ? .green : .red, bold: true)
+        if let context {
+            text.write(context, row: 0, column: modeText.count + 1, color: .cyan)
+            modeText += " " + context + " "
+        }
         var message = ""
         var color = PlotColor.default
         if let notice {

@@ -84,6 +84,9 @@ public final class TerminalWorkbench {
     let screen: CursesScreen
     let presenter = FramePresenter()
     let mailbox: SignalMailbox
+    /// The colon commands and the tutorial player (`TerminalWorkbench+Tutorial.swift`).
+    let commands: ColonCommands
+    let tutorials: TutorialPlayer
     private let wakeRead: Int32, wakeWrite: Int32
     private var queue: [UInt8] = []
     private var queueStart = 0
@@ -106,6 +109,9 @@ public final class TerminalWorkbench {
         self.wakeRead = wakeRead
         self.wakeWrite = wakeWrite
         mailbox = SignalMailbox(interpreter: session.interpreter, wakeFD: wakeWrite)
+        tutorials = TutorialPlayer(session: session, library: TutorialLibrary.locate())
+        commands = session.commands
+        commands.registerTutorials(tutorials)
     }
 
     /// Whether the workbench can run here: stdin and stdout are terminals and TERM is set
@@ -116,10 +122,11 @@ public final class TerminalWorkbench {
         return true
     }
 
-    /// Runs the workbench until the user quits; returns the exit status, or nil when
-    /// curses could not start (the caller then falls back to the line REPL).
-    /// `open` names a session file to load first (`fluxion open FILE`).
-    public static func run(unicode: Bool, open path: String? = nil) -> Int32? {
+    /// Runs the workbench until the user quits, playing `tutorial` if given (else the
+    /// first screen lists the tutorials); returns the exit status, or nil when curses
+    /// could not start (the caller then falls back to the line REPL). `open` names a
+    /// session file to load first (`fluxion open FILE`).
+    public static func run(unicode: Bool, open path: String? = nil, tutorial: Tutorial? = nil) -> Int32? {
         let environment = ProcessInfo.processInfo.environment
         var unicode = unicode
         setlocale(LC_ALL, "")
@@ -146,6 +153,7 @@ public final class TerminalWorkbench {
             app.shutdown()
             current = nil
         }
+        if let tutorial { app.tutorials.begin(tutorial) } else { app.tutorials.welcome() }
         app.start()
         app.loop()
         return app.session.exitRequest ?? 0
@@ -258,6 +266,9 @@ public final class TerminalWorkbench {
             feedReadline()
             applyScroll()
             showEvaluation()
+            // After the evaluation ended and before more keys are read: typed keys then
+            // edit the offered cell rather than race it.
+            offerTutorialCell()
             if !session.isEvaluating, session.exitRequest != nil { return }
         }
     }
@@ -298,6 +309,7 @@ public final class TerminalWorkbench {
             if session.model.lastResult == TerminalWorkbench.busyNotice { session.model.lastResult = nil }
         }
         reportHistoryProblem()
+        tutorials.evaluationEnded()
         rl_set_prompt(session.model.prompt)
         if session.exitRequest != nil {
             quitting = true
@@ -382,6 +394,7 @@ public final class TerminalWorkbench {
             cursor = String(decoding: bytes.prefix(max(0, point)), as: UTF8.self).count
         }
         session.model.prompt = prompt
+        tutorials.inputChanged(text)
         session.model.inputText = text
         session.model.inputCursor = cursor
         render()
@@ -397,9 +410,16 @@ public final class TerminalWorkbench {
         history?.record(line)
         session.model.inputText = ""
         session.model.inputCursor = 0
+        if commands.handle(line) {
+            render()
+            return
+        }
         mailbox.setEvaluating(true)
         let mailbox = self.mailbox
-        if session.start(line, wake: { mailbox.wake() }) != .evaluating { mailbox.setEvaluating(false) }
+        let wake: @Sendable () -> Void = { mailbox.wake() }
+        if (tutorials.start(line, wake: wake) ?? session.start(line, wake: wake)) != .evaluating {
+            mailbox.setEvaluating(false)
+        }
         pendingScroll = 0
         reportHistoryProblem()
         rl_set_prompt(session.model.prompt)

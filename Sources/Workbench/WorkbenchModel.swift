@@ -13,6 +13,8 @@ public struct TranscriptLine: Sendable, Hashable {
         case error
         /// A note from the workbench itself (`^C`, hints).
         case info
+        /// Tutorial prose.
+        case narrative
     }
 
     /// The kind.
@@ -43,6 +45,8 @@ public struct WorkbenchModel {
     public var lastResult: String?
     /// The last error's first line; cleared by the next successful input.
     public var error: String?
+    /// Where the user is, shown after the mode: "tutorial getting-started — cell 3/9".
+    public var context: String?
     /// The input line: its prompt, its text, and the cursor's column within the text.
     public var prompt = "fluxion> "
     public var inputText = ""

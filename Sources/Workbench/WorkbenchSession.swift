@@ -56,7 +56,7 @@ final class EventQueue: @unchecked Sendable {
 /// touched only by this thread while an input runs. Results and output go to `events`.
 final class EvaluationThread: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [(text: String, file: String)] = []
+    private var jobs: [@Sendable (Interpreter) -> Evaluation] = []
     private var running = false
     private var stopped = false
     private let interpreter: Interpreter
@@ -76,8 +76,18 @@ final class EvaluationThread: @unchecked Sendable {
 
     /// Queues an input.
     func evaluate(_ text: String, file: String) {
+        enqueue { $0.evaluateCell(source: text, file: file) }
+    }
+
+    /// Queues an input parsed beforehand (a tutorial cell, parsed from its file), recorded
+    /// as a cell whose source is `code`.
+    func run(_ parsed: ParseResult, source code: String) {
+        enqueue { $0.evaluateCell(source: code) { $0.run(parsed) } }
+    }
+
+    private func enqueue(_ job: @escaping @Sendable (Interpreter) -> Evaluation) {
         condition.lock()
-        jobs.append((text, file))
+        jobs.append(job)
         running = true
         condition.signal()
         condition.unlock()
@@ -121,7 +131,7 @@ final class EvaluationThread: @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             condition.unlock()
-            let evaluation = interpreter.evaluateCell(source: job.text, file: job.file)
+            let evaluation = job(interpreter)
             didEvaluate?()
             events.post(.finished(evaluation))
             condition.lock()
@@ -178,6 +188,14 @@ public final class WorkbenchSession {
 
     deinit { evaluator?.stop() }
 
+    /// The colon commands (`:help` and the session commands; the terminal workbench adds
+    /// the tutorial player's).
+    public private(set) lazy var commands: ColonCommands = {
+        let table = ColonCommands(session: self)
+        registerSessionCommands(table)
+        return table
+    }()
+
     /// Whether lines are waiting for the rest of an incomplete input.
     public var isContinuing: Bool { !pending.isEmpty }
 
@@ -201,7 +219,7 @@ public final class WorkbenchSession {
     /// calling thread. `willEvaluate` runs just before a (possibly long) evaluation, so the
     /// caller can show "evaluating".
     public func submit(_ line: String, willEvaluate: () -> Void = {}) {
-        guard !isEvaluating, !runColonCommand(line), let (text, file) = accept(line) else { return }
+        guard !isEvaluating, !commands.handle(line), let (text, file) = accept(line) else { return }
         willEvaluate()
         finish(interpreter.evaluateCell(source: text, file: file))
     }
@@ -211,7 +229,7 @@ public final class WorkbenchSession {
     /// `applyEvents()` shows them. `wake` runs on another thread when events are waiting.
     public func start(_ line: String, wake: (@Sendable () -> Void)? = nil) -> Submission {
         if isEvaluating { return .busy }
-        if runColonCommand(line) { return .waiting }
+        if commands.handle(line) { return .waiting }
         guard let (text, file) = accept(line) else { return .waiting }
         if evaluator == nil { evaluator = EvaluationThread(interpreter: interpreter, events: events) }
         if let wake { events.setWake(wake) }
@@ -219,6 +237,36 @@ public final class WorkbenchSession {
         evaluationStart = Date()
         evaluator?.evaluate(text, file: file)
         return .evaluating
+    }
+
+    /// Starts an input prepared elsewhere (a tutorial cell): echoes `code` as typed lines,
+    /// then evaluates `parsed` on the evaluation thread, as `start(_:wake:)` does.
+    public func start(echoing code: String, parsed: ParseResult, wake: (@Sendable () -> Void)? = nil) -> Submission {
+        if isEvaluating { return .busy }
+        echo(code)
+        if evaluator == nil { evaluator = EvaluationThread(interpreter: interpreter, events: events) }
+        if let wake { events.setWake(wake) }
+        isEvaluating = true
+        evaluationStart = Date()
+        evaluator?.run(parsed, source: code)
+        return .evaluating
+    }
+
+    /// Evaluates a prepared input synchronously (`submit(_:)` for a tutorial cell).
+    public func submit(echoing code: String, parsed: ParseResult) {
+        guard !isEvaluating else { return }
+        echo(code)
+        finish(interpreter.evaluateCell(source: code) { $0.run(parsed) })
+    }
+
+    /// Shows a prepared input in the transcript as if typed, dropping any partial input.
+    private func echo(_ code: String) {
+        pending = []
+        model.append(.input, Runner.echo(code, prompt: WorkbenchSession.prompt,
+                                         continuation: WorkbenchSession.continuationPrompt))
+        model.scrollBack = 0
+        model.prompt = WorkbenchSession.prompt
+        model.mode = "evaluating"
     }
 
     /// Sets what runs on the evaluation thread right after each evaluation returns.

@@ -18,14 +18,13 @@ struct FluxionCommand: ParsableCommand {
             (universal differential equations) to data, by gradient-based training, in the \
             spirit of Julia's DiffEqFlux.jl.
 
-            This build holds the numerical engine and the Fluxion language with its first \
-            engine builtins (ODEProblem, solve with every explicit method, plots as text): \
-            `fluxion run FILE` runs a script, `fluxion` reads the language line by line. \
-            Networks and training in the language, and the interactive curses workbench, \
-            come next.
+            `fluxion` opens the workbench at a terminal (its first screen lists the \
+            tutorials) and reads the language line by line elsewhere; `fluxion run FILE` \
+            runs a script; `fluxion tutorial [NAME]` lists the step-through tutorials or \
+            plays one.
             """,
         version: "fluxion \(FluxionVersion.number)",
-        subcommands: [RunCommand.self, OpenCommand.self]
+        subcommands: [RunCommand.self, OpenCommand.self, TutorialCommand.self]
     )
 
     @Flag(name: .long, help: "Read the language line by line from standard input, without the terminal UI.")

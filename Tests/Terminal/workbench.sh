@@ -7,23 +7,9 @@ set -euo pipefail
 export LC_ALL=C.UTF-8
 fluxion="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 server="fluxion-test-$$"
-tm() { tmux -L "$server" "$@"; }
+source "$(dirname "$0")/common.sh"
 cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -f "${status_file:-}" "${history_file:-}"; }
 trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $1"; echo "--- screen ---"; tm capture-pane -p -t w 2>/dev/null || true; echo "--------------"; failures=$((failures + 1)); }
-pass() { echo "ok: $1"; }
-screen() { tm capture-pane -p -t w; }
-# Waits up to 10 s for the screen to match an extended regular expression.
-wait_for() {
-  local pattern="$1" i
-  for i in $(seq 1 100); do
-    if screen | grep -qE -- "$pattern"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-type_line() { tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
 
 status_file="$(mktemp)"
 # A private history file, seeded with one entry from an earlier session.
