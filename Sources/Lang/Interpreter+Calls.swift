@@ -59,6 +59,8 @@ extension Interpreter {
             return try interpolate(solution, arguments, keywords, span)
         case .engine(.neuralODE(let node)):
             return try callNeuralODE(node, arguments, keywords, span)
+        case .engine(.layer(let layer)):
+            return try callLayer(layer, arguments, keywords, span)
         default:
             throw LangError("MethodError: objects of type \(callee.typeName) are not callable", at: span,
                             hint: callee.isNumber ? "write `*` for multiplication: 2 * (x + 1)" : nil)

@@ -263,6 +263,20 @@ extension Interpreter {
         }
     }
 
+    /// `f.(x)` on a traced array, for an activation: `f` runs once on the whole array with
+    /// operators elementwise, which is Julia's broadcast for the arithmetic an activation uses.
+    func applyElementwise(_ function: Value, _ x: Value, _ span: SourceSpan) throws -> Value {
+        tracingElementwise += 1
+        defer { tracingElementwise -= 1 }
+        // `apply` refuses to broadcast user functions over traced values in general (their bodies
+        // may index or branch); an activation is called directly, and `apply` reports a MethodError.
+        guard case .function(let f) = function, f.builtin == nil,
+              let method = f.methods.last(where: { accepts($0.definition, 1) }) else {
+            return try apply(function, [x], [], span)
+        }
+        return try invoke(f.name, method, [x], [], span)
+    }
+
     /// `x'` on a traced value.
     func tracedTranspose(_ value: Value, _ span: SourceSpan) throws -> Value {
         guard let builder = tracedBuilder([value]), let x = try symbol(value, builder, span) else {

@@ -40,6 +40,7 @@ extension Value {
             return "\(Value.format(range.start)):\(Value.format(range.step)):\(Value.format(range.count > 0 ? range.last : range.start - range.step))"
         case .tuple(let items):
             return "(" + items.map(\.repr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+        case .pair(let first, let second): return first.repr + " => " + second.repr
         case .namedTuple(let names, let values):
             let fields = zip(names, values).map { "\($0) = \($1.repr)" }
             return "(" + fields.joined(separator: ", ") + (fields.count == 1 ? ",)" : ")")
@@ -91,6 +92,7 @@ extension Value {
             if range.isInteger { return range.step == 1 ? "UnitRange{Int64}" : "StepRange{Int64, Int64}" }
             return "StepRangeLen{Float64}"
         case .tuple(let items): return "Tuple{" + items.map(\.typeName).joined(separator: ", ") + "}"
+        case .pair(let first, let second): return "Pair{\(first.typeName), \(second.typeName)}"
         case .namedTuple(let names, let values):
             return "NamedTuple{(" + names.map { ":" + $0 }.joined(separator: ", ") + (names.count == 1 ? ",)" : ")")
                 + ", Tuple{" + values.map(\.typeName).joined(separator: ", ") + "}}"

@@ -26,6 +26,8 @@ public enum Value {
     case range(RangeValue)
     /// `(1, 2.0)`.
     case tuple([Value])
+    /// `first => second` (Julia's `Pair`, as in `Dense(2 => 50, tanh)`).
+    indirect case pair(Value, Value)
     /// `(a = 1, b = 2)`.
     case namedTuple(names: [String], values: [Value])
     /// A user function (all its methods) or a builtin.
