@@ -57,11 +57,16 @@ extension Value {
     public var display: String {
         switch self {
         case .array(let array) where !array.storage.isEmpty:
-            let cells = (0..<array.storage.count).map { array.element($0).repr }
             let header = array.isMatrix ? "\(array.rows)×\(array.columns) \(typeName):" : "\(array.rows)-element \(typeName):"
-            return header + "\n" + Value.alignedRows(cells, rows: array.rows, columns: array.columns)
+            return header + "\n" + Value.alignedRows(rows: array.rows, columns: array.columns) { row, column in
+                array.element(row * array.columns + column).repr
+            }
         case .list(let list) where !list.items.isEmpty:
-            return "\(list.items.count)-element \(typeName):\n" + list.items.map { " " + $0.repr }.joined(separator: "\n")
+            return "\(list.items.count)-element \(typeName):\n"
+                + Value.shownIndices(list.items.count, limit: Value.displayRows).map { $0.map { " " + list.items[$0].limitedRepr } ?? " ⋮" }
+                    .joined(separator: "\n")
+        case .tuple, .namedTuple, .pair:
+            return limitedRepr
         case .function(let function):
             if function.builtin != nil { return "\(function.name) (built-in function)" }
             let count = function.methods.count
@@ -112,29 +117,6 @@ extension Value {
     static func elementTypeName(_ items: [Value]) -> String? {
         guard let first = items.first?.typeName else { return nil }
         return items.allSatisfy { $0.typeName == first } ? first : "Any"
-    }
-
-    /// Rows of cells aligned on the decimal point, columns two spaces apart, one leading space.
-    static func alignedRows(_ cells: [String], rows: Int, columns: Int) -> String {
-        func split(_ cell: String) -> (String, String) {
-            guard let dot = cell.firstIndex(where: { $0 == "." || $0 == "e" }) else { return (cell, "") }
-            return (String(cell[..<dot]), String(cell[dot...]))
-        }
-        var leftWidth = Array(repeating: 0, count: columns), rightWidth = Array(repeating: 0, count: columns)
-        for (index, cell) in cells.enumerated() {
-            let (left, right) = split(cell)
-            leftWidth[index % columns] = max(leftWidth[index % columns], left.count)
-            rightWidth[index % columns] = max(rightWidth[index % columns], right.count)
-        }
-        return (0..<rows).map { row in
-            var line = ""
-            for column in 0..<columns {
-                let (left, right) = split(cells[row * columns + column])
-                line += (column == 0 ? " " : "  ") + String(repeating: " ", count: leftWidth[column] - left.count)
-                line += left + right + String(repeating: " ", count: rightWidth[column] - right.count)
-            }
-            return String(line.reversed().drop(while: { $0 == " " }).reversed())
-        }.joined(separator: "\n")
     }
 
     /// A string literal with Julia's escapes.
