@@ -143,9 +143,10 @@ extension Interpreter {
             quasiNewton("BFGS") { BFGS() },
             quasiNewton("LBFGS") { LBFGS() },
             Builtin(name: "train",
-                    signature: "train(loss, θ, opt; maxiters=1000, progress=true) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                    signature: "train(loss, θ, opt; maxiters=1000, progress=true, callback=(state, l) -> false) — runs synchronously; "
+                        + "Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
-                try call.allowKeywords(["maxiters", "progress"])
+                try call.allowKeywords(["maxiters", "progress", "callback"])
                 return try train(call)
             },
         ]
@@ -176,6 +177,7 @@ extension Interpreter {
             guard case .bool(let b) = given else { throw call.error("train: progress must be true or false") }
             progress = b
         }
+        let callback = try trainingCallback(call)
         let span = call.span
         let objective = Objective(arrays: { θ in
             let tape = Tape()
@@ -207,6 +209,7 @@ extension Interpreter {
         var lastReport = -Double.infinity
         var losses: [Double] = []
         var interrupted = false
+        var callbackError: (any Error)?
         var last: TrainingEvent?
         var reported = 0
         let limit = optimizer.method.iterationLimit(maxiters: maxiters)
@@ -228,11 +231,43 @@ extension Interpreter {
                 lastReport = event.elapsed
                 report(event, finished: false)
             }
-            return false
+            guard let callback else { return false }
+            do {
+                return try callback(event)
+            } catch {
+                callbackError = error
+                return true
+            }
         }
         if let last, hook != nil || last.iteration != reported { report(last, finished: true) }
         if interrupted { throw LangError("interrupted", at: span) }
+        if let callbackError { throw callbackError }
         if result.stopReason == .objectiveError, let error = result.error as? LangError { throw error }
         return .engine(.training(TrainingObject(result)))
+    }
+
+    /// `callback = (state, l) -> halt`, Optimization.jl's form: called after every iteration with
+    /// the state (`state.iter`, `state.u`, `state.objective`) and the loss; `true` stops training
+    /// (retcode `:Terminated`). An error inside it ends training and is raised where it happened.
+    static func trainingCallback(_ call: BuiltinCall) throws -> ((TrainingEvent) throws -> Bool)? {
+        guard let given = call.keyword("callback") else { return nil }
+        guard case .function(let function) = given,
+              function.builtin != nil || function.methods.contains(where: { call.interpreter.accepts($0.definition, 2) }) else {
+            throw call.error("train: callback must be a function of (state, loss), got \(given.typeName)",
+                             hint: "for example callback = (state, l) -> (println(state.iter, \" \", l); false)")
+        }
+        let interpreter = call.interpreter, span = call.span
+        return { event in
+            let state = Value.namedTuple(names: ["iter", "u", "objective"],
+                                         values: [.int(event.iteration), .floats(event.parameters), .float(event.loss)])
+            let halt = try interpreter.apply(given, [state, .float(event.loss)], [], span)
+            switch halt {
+            case .bool(let flag): return flag
+            case .nothing: return false
+            default:
+                throw LangError("train: the callback must return true (stop) or false (go on), got \(halt.typeName)", at: span,
+                                hint: "end the callback with false to keep training")
+            }
+        }
     }
 }
