@@ -231,6 +231,10 @@ extension Interpreter {
         case ("sum", 1) where !elementwise: return try taped(sum(try v(0)), span)
         case ("sum", 2) where !elementwise: return try tapeSumMapped(args[0], args[1], tape, span)
         case ("mean", 1) where !elementwise: return try taped(mean(try v(0)), span)
+        case ("mean", 2) where !elementwise:
+            // mean(f, x) = sum(f, x) / length(x), as the loss of DiffEqFlux's tutorials: mean(abs2, X .- X̂).
+            guard case .tape(let total) = try tapeSumMapped(args[0], args[1], tape, span) else { return try builtin.body(call) }
+            return try taped(total.variable / Double(try v(1).count), span)
         case ("dot", 2) where !elementwise: return try taped(dot(try v(0), try v(1)), span)
         case ("norm", 1) where !elementwise: return try taped(sqrt(sum(abs2(try v(0)))), span)
         case ("length", 1) where !elementwise: return .int(try v(0).count)
