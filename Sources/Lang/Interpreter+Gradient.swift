@@ -313,34 +313,50 @@ extension Interpreter {
                 try call.allowKeywords([])
                 return try gradient(call)
             },
+            Builtin(name: "jacobian", signature: "jacobian(f, args...)") { call in
+                guard call.arguments.count >= 2 else {
+                    throw call.error("jacobian needs a function and at least one argument", hint: "jacobian(x -> x .^ 2, [1.0, 2.0])")
+                }
+                try call.allowKeywords([])
+                return try jacobian(call)
+            },
+            Builtin(name: "hessian", signature: "hessian(f, x)") { call in
+                try call.expect(2)
+                try call.allowKeywords([])
+                return try hessian(call)
+            },
         ]
+    }
+
+    /// `f(args...)` of `gradient(f, args...)` or `jacobian(f, args...)` recorded on a fresh tape,
+    /// with the arguments as its variables.
+    static func recorded(_ call: BuiltinCall) throws -> (tape: Tape, variables: [Variable], result: Value) {
+        let f = call.arguments[0]
+        guard case .function = f else { throw call.error("\(call.name) needs a function first, got \(f.typeName)") }
+        let tape = Tape()
+        let variables = try call.arguments.dropFirst().enumerated().map { k, argument in
+            try tapeArgument(argument, k, tape, call)
+        }
+        return (tape, variables, try call.interpreter.apply(f, variables.map { .tape(TapeValue($0)) }, [], call.span))
+    }
+
+    /// Argument `k` (0-based) of `gradient` or `jacobian` as a variable of `tape`.
+    static func tapeArgument(_ argument: Value, _ k: Int, _ tape: Tape, _ call: BuiltinCall) throws -> Variable {
+        switch argument {
+        case .int, .float: return tape.variable(argument.asDouble ?? .nan)
+        case .array(let a): return tape.variable(a.storage, a.isMatrix ? .matrix(a.rows, a.columns) : .vector(a.rows))
+        case .range, .list:
+            let items = try call.interpreter.elements(argument, call.span)
+            let numbers = items.compactMap { $0.isNumber ? $0.asDouble : nil }
+            if numbers.count == items.count { return tape.variable(numbers) }
+        default: break
+        }
+        throw call.error("\(call.name): argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
     }
 
     /// Reverse mode over a fresh tape: one gradient per argument, a tuple when several.
     static func gradient(_ call: BuiltinCall) throws -> Value {
-        let interpreter = call.interpreter
-        let f = call.arguments[0]
-        guard case .function = f else { throw call.error("gradient needs a function first, got \(f.typeName)") }
-        let tape = Tape()
-        var variables: [Variable] = []
-        for (k, argument) in call.arguments.dropFirst().enumerated() {
-            let variable: Variable
-            switch argument {
-            case .int, .float: variable = tape.variable(argument.asDouble ?? .nan)
-            case .array(let a): variable = tape.variable(a.storage, a.isMatrix ? .matrix(a.rows, a.columns) : .vector(a.rows))
-            case .range, .list:
-                let items = try interpreter.elements(argument, call.span)
-                let numbers = items.compactMap { $0.isNumber ? $0.asDouble : nil }
-                guard numbers.count == items.count else {
-                    throw call.error("gradient: argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
-                }
-                variable = tape.variable(numbers)
-            default:
-                throw call.error("gradient: argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
-            }
-            variables.append(variable)
-        }
-        let result = try interpreter.apply(f, variables.map { .tape(TapeValue($0)) }, [], call.span)
+        let (tape, variables, result) = try recorded(call)
         let grads: [[Double]]
         switch result {
         case .tape(let t):

@@ -252,6 +252,11 @@ extension Interpreter {
         case ("min", 2): return .traced(TracedValue(min(try sym(0), try sym(1))))
         case ("max", 2): return .traced(TracedValue(max(try sym(0), try sym(1))))
         case ("sum", 1) where !elementwise: return .traced(TracedValue(sum(try sym(0))))
+        case ("sum", 2) where !elementwise:
+            // sum(f, x): f broadcast over x, then summed (sum(abs2, x)).
+            let mapped = try applyElementwise(args[0], args[1], span)
+            guard let y = try symbol(mapped, builder, span) else { throw unsupported("sum(f, x) with f returning \(mapped.typeName)", span) }
+            return .traced(TracedValue(sum(y)))
         case ("dot", 2) where !elementwise:
             let result = dot(try sym(0), try sym(1))
             if let error = builder.error { throw LangError(error.message, at: span) }
