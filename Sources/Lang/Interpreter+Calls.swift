@@ -156,7 +156,7 @@ extension Interpreter {
         return .function(function)
     }
 
-    /// `x.name`: named-tuple fields.
+    /// `x.name`: named-tuple fields, a pair's `first` and `second`, engine objects' fields.
     func field(_ value: Value, _ name: String, _ span: SourceSpan) throws -> Value {
         if case .namedTuple(let names, let values) = value {
             if let index = names.firstIndex(of: name) { return values[index] }
@@ -164,6 +164,10 @@ extension Interpreter {
                             hint: "its fields are " + names.joined(separator: ", "))
         }
         if case .engine(let object) = value { return try engineField(object, name, span) }
+        if case .pair(let first, let second) = value {
+            if name == "first" || name == "second" { return name == "first" ? first : second }
+            throw LangError("type Pair has no field \(name)", at: span, hint: "its fields are first, second")
+        }
         throw LangError("type \(value.typeName) has no field \(name)", at: span)
     }
 
