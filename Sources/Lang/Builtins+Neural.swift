@@ -83,19 +83,17 @@ extension Interpreter {
                 let (inputs, outputs) = (try size(0), try size(1))
                 guard arguments.count == 3 else { return .engine(.layer(LayerObject(Dense(inputs, outputs, bias: bias)))) }
                 let given = arguments[2]
-                switch given {
-                case .function(let function) where function.builtin != nil && Activation(rawValue: function.name) != nil:
-                    let found = Activation(rawValue: function.name) ?? .identity
-                    return .engine(.layer(LayerObject(Dense(inputs, outputs, found, bias: bias))))
-                case .function(let function):
-                    // Any other function (rbf(x) = exp.(-(x.^2)), sin) is broadcast over the layer's output.
-                    let activation = LanguageLayer(name: layerName(function), function: given, interpreter: call.interpreter,
-                                                   span: call.span, failure: LayerTraceFailure(), elementwise: true)
-                    return .engine(.layer(LayerObject(LanguageActivationDense(
-                        dense: Dense(inputs, outputs, bias: bias), activation: activation))))
-                default:
+                guard case .function(let function) = given else {
                     throw call.error("Dense: the activation must be a function (tanh, relu, or one you define), got \(given.repr)")
                 }
+                if function.builtin != nil, let found = Activation(rawValue: function.name) {
+                    return .engine(.layer(LayerObject(Dense(inputs, outputs, found, bias: bias))))
+                }
+                // Any other function (rbf(x) = exp.(-(x.^2)), sin) is broadcast over the layer's output.
+                let activation = LanguageLayer(name: layerName(function), function: given, interpreter: call.interpreter,
+                                               span: call.span, failure: LayerTraceFailure(), elementwise: true)
+                return .engine(.layer(LayerObject(LanguageActivationDense(dense: Dense(inputs, outputs, bias: bias),
+                                                                          activation: activation))))
             },
             Builtin(name: "Chain", signature: "Chain(layers...)") { call in
                 try call.allowKeywords([])
