@@ -108,7 +108,7 @@ extension Interpreter {
     static func parameterValue(_ value: Value, _ call: BuiltinCall) throws -> Value {
         switch value {
         case .nothing, .int, .float: return value
-        default: return .floats(try numbers(value, "p", call))
+        default: return .floats(try numbers(value, "p", call), axes: value.componentAxes)
         }
     }
 
@@ -264,7 +264,7 @@ extension Interpreter {
             }
             let uValue = Value.floats(Array(UnsafeBufferPointer(start: u, count: n)))
             var pValue = parameters
-            if case .array = parameters { pValue = .floats(Array(UnsafeBufferPointer(start: p, count: m))) }
+            if case .array(let given) = parameters { pValue = .floats(Array(UnsafeBufferPointer(start: p, count: m)), axes: given.axes) }
             do {
                 if inPlace {
                     let duArray = NumericArray(vector: [Double](repeating: 0, count: n))
@@ -317,7 +317,7 @@ extension Interpreter {
         switch problem.parameters {
         case .nothing: pValue = .nothing
         case .int, .float, .bool: pValue = .traced(TracedValue(p[0]))
-        default: pValue = .traced(TracedValue(p))
+        default: pValue = .traced(TracedValue(p, axes: problem.parameters.componentAxes))
         }
         func fallback(_ reason: String) {
             problem.mode = "interpreted: " + reason

@@ -66,8 +66,13 @@ public final class OptimizerObject {
 public final class TrainingObject {
     /// The engine's result.
     public let result: TrainingResult
+    /// The named blocks of θ when it was a `ComponentVector` (so `res.u.θ` works).
+    let axes: ComponentAxes?
 
-    init(_ result: TrainingResult) { self.result = result }
+    init(_ result: TrainingResult, axes: ComponentAxes? = nil) {
+        self.result = result
+        self.axes = axes
+    }
 
     /// A short summary: method, iterations, best loss, stop reason, elapsed.
     var summary: String {
@@ -95,7 +100,7 @@ public final class TrainingObject {
     /// `res.u`, `res.minimizer`, `res.objective`, ...
     func field(_ name: String, _ span: SourceSpan) throws -> Value {
         switch name {
-        case "u", "minimizer": return .floats(result.minimizer)
+        case "u", "minimizer": return .floats(result.minimizer, axes: axes)
         case "objective", "minimum": return .float(result.minimum)
         case "losses": return .floats(result.losses)
         case "iterations": return .int(result.iterations)
@@ -221,12 +226,13 @@ extension Interpreter {
             guard case .bool(let b) = given else { throw call.error("train: progress must be true or false") }
             progress = b
         }
-        let callback = try trainingCallback(call)
+        let axes = call.arguments[1].componentAxes
+        let callback = try trainingCallback(call, axes: axes)
         let span = call.span
         let objective = Objective(arrays: { θ in
             let tape = Tape()
             let variable = tape.variable(θ)
-            let result = try interpreter.apply(f, [.tape(TapeValue(variable))], [], span)
+            let result = try interpreter.apply(f, [.tape(TapeValue(variable, axes: axes))], [], span)
             switch result {
             case .tape(let t):
                 guard t.variable.shape.isScalar else {
@@ -287,13 +293,13 @@ extension Interpreter {
         if interrupted { throw LangError("interrupted", at: span) }
         if let callbackError { throw callbackError }
         if result.stopReason == .objectiveError, let error = result.error as? LangError { throw error }
-        return .engine(.training(TrainingObject(result)))
+        return .engine(.training(TrainingObject(result, axes: axes)))
     }
 
     /// `callback = (state, l) -> halt`, Optimization.jl's form: called after every iteration with
     /// the state (`state.iter`, `state.u`, `state.objective`) and the loss; `true` stops training
     /// (retcode `:Terminated`). An error inside it ends training and is raised where it happened.
-    static func trainingCallback(_ call: BuiltinCall) throws -> ((TrainingEvent) throws -> Bool)? {
+    static func trainingCallback(_ call: BuiltinCall, axes: ComponentAxes?) throws -> ((TrainingEvent) throws -> Bool)? {
         guard let given = call.keyword("callback") else { return nil }
         guard case .function(let function) = given,
               function.builtin != nil || function.methods.contains(where: { call.interpreter.accepts($0.definition, 2) }) else {
@@ -303,7 +309,7 @@ extension Interpreter {
         let interpreter = call.interpreter, span = call.span
         return { event in
             let state = Value.namedTuple(names: ["iter", "u", "objective"],
-                                         values: [.int(event.iteration), .floats(event.parameters), .float(event.loss)])
+                                         values: [.int(event.iteration), .floats(event.parameters, axes: axes), .float(event.loss)])
             let halt = try interpreter.apply(given, [state, .float(event.loss)], [], span)
             switch halt {
             case .bool(let flag): return flag

@@ -158,6 +158,7 @@ extension Interpreter {
 
     /// `x.name`: named-tuple fields, a pair's `first` and `second`, engine objects' fields.
     func field(_ value: Value, _ name: String, _ span: SourceSpan) throws -> Value {
+        if let axes = value.componentAxes { return try componentField(value, axes, name, span) }
         if case .namedTuple(let names, let values) = value {
             if let index = names.firstIndex(of: name) { return values[index] }
             throw LangError("type NamedTuple has no field \(name)", at: span,

@@ -12,10 +12,13 @@ public final class TapeValue {
     /// The saved states of a differentiable solve, held as `Array(sol)` (n × count);
     /// `sol[j]` is then the j-th saved state (a column).
     let isSolution: Bool
+    /// The named blocks of a `ComponentVector` being differentiated (`p.θ`).
+    let axes: ComponentAxes?
 
-    init(_ variable: Variable, isSolution: Bool = false) {
+    init(_ variable: Variable, isSolution: Bool = false, axes: ComponentAxes? = nil) {
         self.variable = variable
         self.isSolution = isSolution
+        self.axes = axes
     }
 
     /// The current numbers as a plain language value.
@@ -24,7 +27,7 @@ public final class TapeValue {
         switch s.kind {
         case .scalar: return .float(v.first ?? .nan)
         case .matrix: return .array(NumericArray(v, shape: [s.rows, s.cols]))
-        default: return .floats(v)
+        default: return .floats(v, axes: axes)
         }
     }
 }
@@ -337,7 +340,10 @@ extension Interpreter {
         let variables = try call.arguments.dropFirst().enumerated().map { k, argument in
             try tapeArgument(argument, k, tape, call)
         }
-        return (tape, variables, try call.interpreter.apply(f, variables.map { .tape(TapeValue($0)) }, [], call.span))
+        let values = zip(variables, call.arguments.dropFirst()).map { v, argument in
+            Value.tape(TapeValue(v, axes: argument.componentAxes))
+        }
+        return (tape, variables, try call.interpreter.apply(f, values, [], call.span))
     }
 
     /// Argument `k` (0-based) of `gradient` or `jacobian` as a variable of `tape`.
@@ -377,12 +383,14 @@ extension Interpreter {
             throw call.error("gradient: the function must return a number, got \(result.typeName)",
                              hint: "reduce it to a scalar loss, e.g. sum(...) or sum(abs2, ...)")
         }
-        let values: [Value] = zip(variables, grads).map { v, g in
+        // A gradient has its argument's shape (and a ComponentVector's named blocks).
+        let values: [Value] = zip(zip(variables, grads), call.arguments.dropFirst()).map { pair, argument in
+            let (v, g) = pair
             let s = v.shape
             switch s.kind {
             case .scalar: return .float(g.first ?? 0)
             case .matrix: return .array(NumericArray(g, shape: [s.rows, s.cols]))
-            default: return .floats(g)
+            default: return .floats(g, axes: argument.componentAxes)
             }
         }
         return values.count == 1 ? values[0] : .tuple(values)

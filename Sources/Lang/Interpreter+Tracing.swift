@@ -18,10 +18,13 @@ public final class TracedValue {
     let sym: Sym
     /// A comparison result (0 or 1 elementwise).
     let isBool: Bool
+    /// The named blocks of a traced `ComponentVector` parameter (`p.θ`).
+    let axes: ComponentAxes?
 
-    init(_ sym: Sym, isBool: Bool = false) {
+    init(_ sym: Sym, isBool: Bool = false, axes: ComponentAxes? = nil) {
         self.sym = sym
         self.isBool = isBool
+        self.axes = axes
     }
 }
 

@@ -26,6 +26,8 @@ extension Value {
             return items.prefix(half).joined(separator: ", ") + "  …  " + items.suffix(half).joined(separator: ", ")
         }
         switch self {
+        case .array(let array) where array.axes != nil:
+            return ComponentAxes.describe(array) { $0.limitedRepr }
         case .array(let array) where array.storage.count > Value.displayRows:
             guard array.isMatrix else { return "[" + limited(array.storage.indices.map { array.element($0).repr }) + "]" }
             let rows = Value.shownIndices(array.rows, limit: Value.displayRows).map { row in

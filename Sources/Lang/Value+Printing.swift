@@ -16,6 +16,8 @@ extension Value {
         case .string(let text): return Value.quoted(text)
         case .symbol(let name): return ":" + name
         case .nothing: return "nothing"
+        case .array(let array) where array.axes != nil:
+            return ComponentAxes.describe(array) { $0.repr }
         case .array(let array):
             let items = (0..<array.storage.count).map { array.element($0).repr }
             if array.storage.isEmpty { return typeName(of: array.isInteger ? .int(0) : .float(0)) + "[]" }
@@ -56,6 +58,8 @@ extension Value {
     /// What the REPL shows: multi-line blocks for arrays, as Julia's `display`.
     public var display: String {
         switch self {
+        case .array(let array) where array.axes != nil:
+            return limitedRepr
         case .array(let array) where !array.storage.isEmpty:
             let header = array.isMatrix ? "\(array.rows)×\(array.columns) \(typeName):" : "\(array.rows)-element \(typeName):"
             return header + "\n" + Value.alignedRows(rows: array.rows, columns: array.columns) { row, column in
@@ -89,6 +93,7 @@ extension Value {
         case .string: return "String"
         case .symbol: return "Symbol"
         case .nothing: return "Nothing"
+        case .array(let array) where array.axes != nil: return "ComponentVector{Float64}"
         case .array(let array):
             let element = array.isInteger ? "Int64" : "Float64"
             return array.isMatrix ? "Matrix{\(element)}" : "Vector{\(element)}"
