@@ -53,8 +53,10 @@ extension Interpreter {
         let m = layer.parameterCount
         func checkShapes(_ input: Shape, _ parameters: Int) throws {
             guard parameters == max(m, 1) || (m == 0 && parameters == 0) else {
+                let block = theta.componentAxes?.blocks.first { $0.range.count == m }
                 throw LangError("\(layer.name): θ has \(parameters) entries; the network has \(m) parameters", at: span,
-                                hint: "θ = initial_params(U)")
+                                hint: block.map { "pass the network's block of the ComponentVector, U(x, p.\($0.name))" }
+                                    ?? "θ = initial_params(U)")
             }
             guard input.kind != .scalar || Interpreter.firstDenseInput(layer) ?? 1 == 1 else {
                 throw LangError("\(layer.name): the input must be a vector, got a number", at: span)
