@@ -184,7 +184,8 @@ final class Compiler {
                 }
             case .unary(let u):
                 let x = n.args[0]
-                if let f = fusedAffine[x], absorbable(x) {
+                // Only one activation fits the fused kernel: a second unary (−abs2(Wx + b)) stays separate.
+                if let f = fusedAffine[x], f.activation == noActivation, absorbable(x) {
                     absorbed[x] = true
                     fusedAffine[x] = nil
                     fusedAffine[i] = (f.matvec, f.bias, u.rawValue)

@@ -130,5 +130,7 @@ extension Value {
     }
 
     /// A float vector.
-    static func floats(_ values: [Double]) -> Value { .array(NumericArray(vector: values)) }
+    static func floats(_ values: [Double], axes: ComponentAxes? = nil) -> Value {
+        .array(NumericArray(values, shape: [values.count], axes: axes))
+    }
 }

@@ -233,7 +233,7 @@ extension ProblemObject {
         switch parameters {
         case .nothing: return (builder, u, t, .nothing)
         case .int, .float, .bool: return (builder, u, t, .traced(TracedValue(p[0])))
-        default: return (builder, u, t, .traced(TracedValue(p)))
+        default: return (builder, u, t, .traced(TracedValue(p, axes: parameters.componentAxes)))
         }
     }
 }

@@ -62,10 +62,17 @@ extension Interpreter {
         },
         reduction("sum", .plus, empty: .int(0)),
         reduction("prod", .times, empty: .int(1)),
-        Builtin(name: "mean", signature: "mean(x)") { call in
+        Builtin(name: "mean", signature: "mean(x) or mean(f, x); dims") { call in
             try call.expect(1...2)
-            let items = try call.elements(call.arguments.count - 1)
+            try call.allowKeywords(["dims"])
+            if call.arguments.count == 1, case .array(let array) = call.arguments[0], array.isMatrix,
+               let dims = call.keyword("dims")?.asInt {
+                let total = try reduceMatrix(array, dims: dims, .plus, call)
+                return try call.interpreter.binary(.divide, total, .int(dims == 1 ? array.rows : array.columns), call.span)
+            }
+            var items = try call.elements(call.arguments.count - 1)
             guard !items.isEmpty else { throw call.error("mean of an empty collection") }
+            if call.arguments.count == 2 { items = try items.map { try call.call(call.arguments[0], [$0]) } }
             let total = try sumOf(call, items, .plus)
             return try call.interpreter.binary(.divide, total, .int(items.count), call.span)
         },

@@ -137,7 +137,7 @@ extension Interpreter {
     static func parameterValue(_ value: Value, _ call: BuiltinCall) throws -> Value {
         switch value {
         case .nothing, .int, .float: return value
-        default: return .floats(try numbers(value, "p", call))
+        default: return .floats(try numbers(value, "p", call), axes: value.componentAxes)
         }
     }
 
@@ -299,7 +299,7 @@ extension Interpreter {
             }
             let uValue = Value.floats(Array(UnsafeBufferPointer(start: u, count: n)))
             var pValue = parameters
-            if case .array = parameters { pValue = .floats(Array(UnsafeBufferPointer(start: p, count: m))) }
+            if case .array(let given) = parameters { pValue = .floats(Array(UnsafeBufferPointer(start: p, count: m)), axes: given.axes) }
             do {
                 if inPlace {
                     let duArray = NumericArray(vector: [Double](repeating: 0, count: n))

@@ -8,13 +8,15 @@ import Sensitivity
 public final class LayerObject {
     /// The engine's layer.
     public let layer: any Layer
+    /// The compiled network per input shape, for `U(x, θ)` outside traced code.
+    let programs = LayerPrograms()
 
     init(_ layer: any Layer) { self.layer = layer }
 
     /// Julia's type name (`Dense`, `Chain`).
     var typeName: String {
         switch layer {
-        case is Dense: return "Dense"
+        case is Dense, is LanguageActivationDense: return "Dense"
         case is Chain: return "Chain"
         default: return "Layer"
         }
@@ -56,31 +58,42 @@ extension Interpreter {
     /// The neural network builtins: `Dense`, `Chain`, `NeuralODE`, `initial_params`, `paramlength`.
     static var neuralBuiltins: [Builtin] {
         [
-            Builtin(name: "Dense", signature: "Dense(in, out, σ=identity; bias=true)") { call in
-                try call.expect(2...3)
+            Builtin(name: "Dense", signature: "Dense(in => out, σ=identity; bias=true), or Dense(in, out, σ)") { call in
                 try call.allowKeywords(["bias"])
+                // Flux and Lux write Dense(2 => 50, tanh); the older form is Dense(2, 50, tanh).
+                var arguments = call.arguments
+                if case .pair(let from, let to) = arguments.first {
+                    arguments.replaceSubrange(0..<1, with: [from, to])
+                }
+                guard (2...3).contains(arguments.count) else {
+                    throw call.error("Dense takes the sizes and an optional activation, Dense(in => out, σ), "
+                                     + "got \(call.arguments.count) argument\(call.arguments.count == 1 ? "" : "s")")
+                }
                 func size(_ i: Int) throws -> Int {
-                    guard let n = call.arguments[i].asInt, call.arguments[i].isNumber, n > 0 else {
-                        throw call.error("Dense needs positive integer sizes, got \(call.arguments[i].repr)")
+                    guard let n = arguments[i].asInt, arguments[i].isNumber, n > 0 else {
+                        throw call.error("Dense needs positive integer sizes, got \(arguments[i].repr)")
                     }
                     return n
-                }
-                var activation = Activation.identity
-                if call.arguments.count == 3 {
-                    let given = call.arguments[2]
-                    guard case .function(let function) = given, function.builtin != nil,
-                          let found = Activation(rawValue: function.name) else {
-                        throw call.error("Dense: the activation must be one of "
-                                         + Activation.allCases.map(\.rawValue).joined(separator: ", ") + "; got \(given.repr)")
-                    }
-                    activation = found
                 }
                 var bias = true
                 if let value = call.keyword("bias") {
                     guard case .bool(let flag) = value else { throw call.error("bias must be true or false, got \(value.repr)") }
                     bias = flag
                 }
-                return .engine(.layer(LayerObject(Dense(try size(0), try size(1), activation, bias: bias))))
+                let (inputs, outputs) = (try size(0), try size(1))
+                guard arguments.count == 3 else { return .engine(.layer(LayerObject(Dense(inputs, outputs, bias: bias)))) }
+                let given = arguments[2]
+                guard case .function(let function) = given else {
+                    throw call.error("Dense: the activation must be a function (tanh, relu, or one you define), got \(given.repr)")
+                }
+                if function.builtin != nil, let found = Activation(rawValue: function.name) {
+                    return .engine(.layer(LayerObject(Dense(inputs, outputs, found, bias: bias))))
+                }
+                // Any other function (rbf(x) = exp.(-(x.^2)), sin) is broadcast over the layer's output.
+                let activation = LanguageLayer(name: layerName(function), function: given, interpreter: call.interpreter,
+                                               span: call.span, failure: LayerTraceFailure(), elementwise: true)
+                return .engine(.layer(LayerObject(LanguageActivationDense(dense: Dense(inputs, outputs, bias: bias),
+                                                                          activation: activation))))
             },
             Builtin(name: "Chain", signature: "Chain(layers...)") { call in
                 try call.allowKeywords([])
@@ -131,7 +144,8 @@ extension Interpreter {
 
     /// A language function `x -> x.^3` as a parameterless layer.
     static func functionLayer(_ function: Value, name: String, _ call: BuiltinCall) -> any Layer {
-        LanguageLayer(name: name, function: function, interpreter: call.interpreter, span: call.span, failure: LayerTraceFailure())
+        LanguageLayer(name: name, function: function, interpreter: call.interpreter, span: call.span, failure: LayerTraceFailure(),
+                      elementwise: false)
     }
 
     /// How a function layer prints: its name, or `x -> x .^ 3` for an anonymous one.
@@ -144,6 +158,7 @@ extension Interpreter {
     /// The input size of the first Dense layer: the state count of a neural ODE.
     static func firstDenseInput(_ layer: any Layer) -> Int? {
         if let dense = layer as? Dense { return dense.inputSize }
+        if let dense = layer as? LanguageActivationDense { return dense.dense.inputSize }
         if let chain = layer as? Chain {
             for inner in chain.layers { if let n = firstDenseInput(inner) { return n } }
         }
@@ -199,6 +214,7 @@ extension Interpreter {
     /// The language function layers of `layer`.
     static func languageLayers(_ layer: any Layer) -> [LanguageLayer] {
         if let function = layer as? LanguageLayer { return [function] }
+        if let dense = layer as? LanguageActivationDense { return [dense.activation] }
         if let chain = layer as? Chain { return chain.layers.flatMap(languageLayers) }
         return []
     }
@@ -212,6 +228,8 @@ struct LanguageLayer: Layer, @unchecked Sendable {
     let interpreter: Interpreter
     let span: SourceSpan
     let failure: LayerTraceFailure
+    /// Applied as Julia's broadcast `f.(x)` (an activation) rather than to the whole array.
+    let elementwise: Bool
 
     var layout: ParameterLayout { ParameterLayout() }
     func initialParameters(_ rng: inout Xoshiro256StarStar) -> [Double] { [] }
@@ -219,7 +237,9 @@ struct LanguageLayer: Layer, @unchecked Sendable {
     func apply(_ x: Sym, _ theta: Sym?) -> Sym {
         guard failure.error == nil else { return x }
         do {
-            let result = try interpreter.apply(function, [.traced(TracedValue(x))], [], span)
+            let result = elementwise
+                ? try interpreter.applyElementwise(function, .traced(TracedValue(x)), span)
+                : try interpreter.apply(function, [.traced(TracedValue(x))], [], span)
             guard let sym = try interpreter.symbol(result, x.builder, span) else {
                 throw LangError("a function layer must return numbers, got \(result.typeName)", at: span)
             }

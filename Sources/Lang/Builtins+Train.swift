@@ -66,8 +66,13 @@ public final class OptimizerObject {
 public final class TrainingObject {
     /// The engine's result.
     public let result: TrainingResult
+    /// The named blocks of θ when it was a `ComponentVector` (so `res.u.θ` works).
+    let axes: ComponentAxes?
 
-    init(_ result: TrainingResult) { self.result = result }
+    init(_ result: TrainingResult, axes: ComponentAxes? = nil) {
+        self.result = result
+        self.axes = axes
+    }
 
     /// A short summary: method, iterations, best loss, stop reason, elapsed.
     var summary: String {
@@ -95,7 +100,7 @@ public final class TrainingObject {
     /// `res.u`, `res.minimizer`, `res.objective`, ...
     func field(_ name: String, _ span: SourceSpan) throws -> Value {
         switch name {
-        case "u", "minimizer": return .floats(result.minimizer)
+        case "u", "minimizer": return .floats(result.minimizer, axes: axes)
         case "objective", "minimum": return .float(result.minimum)
         case "losses": return .floats(result.losses)
         case "iterations": return .int(result.iterations)
@@ -115,15 +120,6 @@ public final class TrainingObject {
 extension Interpreter {
     /// The optimisers and `train`.
     static var trainBuiltins: [Builtin] {
-        func learningRate(_ call: BuiltinCall, _ fallback: Double) throws -> Double {
-            try call.expect(0...1)
-            try call.allowKeywords(["lr", "eta"])
-            if let given = call.keyword("lr") ?? call.keyword("eta") {
-                guard let x = given.asDouble else { throw call.error("\(call.name): the learning rate must be a number") }
-                return x
-            }
-            return call.arguments.isEmpty ? fallback : try call.number(0)
-        }
         func quasiNewton(_ name: String, _ make: @escaping () -> any OptimizationMethod) -> Builtin {
             Builtin(name: name, signature: "\(name)()") { call in
                 try call.expect(0)
@@ -133,22 +129,76 @@ extension Interpreter {
         }
         return [
             Builtin(name: "Adam", signature: "Adam(eta=0.001)") { call in
-                let eta = try learningRate(call, 0.001)
-                return .engine(.optimizer(OptimizerObject(Adam(eta), "Adam(\(Value.format(eta)))")))
+                let (x, text) = try hyperparameters(call, [0.001])
+                return .engine(.optimizer(OptimizerObject(Adam(x[0]), text)))
             },
             Builtin(name: "Descent", signature: "Descent(eta=0.1)") { call in
-                let eta = try learningRate(call, 0.1)
-                return .engine(.optimizer(OptimizerObject(Descent(eta), "Descent(\(Value.format(eta)))")))
+                let (x, text) = try hyperparameters(call, [0.1])
+                return .engine(.optimizer(OptimizerObject(Descent(x[0]), text)))
             },
             quasiNewton("BFGS") { BFGS() },
             quasiNewton("LBFGS") { LBFGS() },
+            quasiNewton("NelderMead") { NelderMead() },
+            Builtin(name: "RMSProp", signature: "RMSProp(eta=0.001, rho=0.9, epsilon=1e-8; centred=false)") { call in
+                let (x, text) = try hyperparameters(call, [0.001, 0.9, 1e-8], keywords: ["centred"])
+                var centred = false
+                if let given = call.keyword("centred") {
+                    guard case .bool(let flag) = given else { throw call.error("RMSProp: centred must be true or false") }
+                    centred = flag
+                }
+                return .engine(.optimizer(OptimizerObject(RMSProp(x[0], rho: x[1], epsilon: x[2], centred: centred),
+                                                          centred ? text.dropLast() + "; centred=true)" : text)))
+            },
+            Builtin(name: "Momentum", signature: "Momentum(eta=0.01, rho=0.9)") { call in
+                let (x, text) = try hyperparameters(call, [0.01, 0.9])
+                return .engine(.optimizer(OptimizerObject(Momentum(x[0], rho: x[1]), text)))
+            },
+            Builtin(name: "Nesterov", signature: "Nesterov(eta=0.001, rho=0.9)") { call in
+                let (x, text) = try hyperparameters(call, [0.001, 0.9])
+                return .engine(.optimizer(OptimizerObject(Nesterov(x[0], rho: x[1]), text)))
+            },
+            Builtin(name: "AdamW", signature: "AdamW(eta=0.001, beta=(0.9, 0.999), lambda=0)") { call in
+                let (x, _) = try hyperparameters(call, [0.001, 0.9, 0.999, 0])
+                let text = "AdamW(\(Value.format(x[0])), (\(Value.format(x[1])), \(Value.format(x[2]))), \(Value.format(x[3])))"
+                return .engine(.optimizer(OptimizerObject(AdamW(x[0], beta: (x[1], x[2]), lambda: x[3]), text)))
+            },
             Builtin(name: "train",
-                    signature: "train(loss, θ, opt; maxiters=1000, progress=true, autosave=path, autosave_every=50) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                    signature: "train(loss, θ, opt; maxiters=1000, progress=true, callback=(state, l) -> false, autosave=path, "
+                        + "autosave_every=50) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
-                try call.allowKeywords(["maxiters", "progress", "autosave", "autosave_every"])
+                try call.allowKeywords(["maxiters", "progress", "callback", "autosave", "autosave_every"])
                 return try train(call)
             },
         ]
+    }
+
+    /// Optimisers.jl's positional hyperparameters after the defaults (`RMSProp(0.01, 0.95)`,
+    /// β as a tuple: `AdamW(0.01, (0.9, 0.99), 1e-4)`), the learning rate also as `eta` or `lr`;
+    /// returns them with the optimiser's printed form (`Momentum(0.01, 0.9)`).
+    static func hyperparameters(_ call: BuiltinCall, _ defaults: [Double],
+                                keywords: Set<String> = []) throws -> (values: [Double], text: String) {
+        try call.allowKeywords(keywords.union(["lr", "eta"]))
+        var given: [Double] = []
+        for argument in call.arguments {
+            let items = (try? call.interpreter.elements(argument, call.span)) ?? [argument]
+            for item in argument.isNumber ? [argument] : items {
+                guard item.isNumber, let x = item.asDouble, x.isFinite else {
+                    throw call.error("\(call.name): hyperparameters must be numbers, got \(argument.repr)",
+                                     hint: "\(call.name) takes \(call.signature.drop(while: { $0 != "(" }))")
+                }
+                given.append(x)
+            }
+        }
+        guard given.count <= defaults.count else {
+            throw call.error("\(call.name) takes at most \(defaults.count) hyperparameters, got \(given.count)",
+                             hint: "\(call.name) takes \(call.signature.drop(while: { $0 != "(" }))")
+        }
+        if let rate = call.keyword("lr") ?? call.keyword("eta") {
+            guard let x = rate.asDouble, rate.isNumber else { throw call.error("\(call.name): the learning rate must be a number") }
+            if given.isEmpty { given = [x] } else { given[0] = x }
+        }
+        let values = given + defaults.dropFirst(given.count)
+        return (values, call.name + "(" + values.map(Value.format).joined(separator: ", ") + ")")
     }
 
     /// `train(loss, θ, opt; maxiters)`: loss and gradient from the reverse-mode tape, the
@@ -164,7 +214,7 @@ extension Interpreter {
         }
         guard case .engine(.optimizer(let optimizer)) = call.arguments[2] else {
             throw call.error("train needs an optimiser third, got \(call.arguments[2].typeName)",
-                             hint: "Adam(0.05), Descent(0.1), BFGS() or LBFGS()")
+                             hint: "Adam(0.05), AdamW, RMSProp, Momentum, Nesterov, Descent(0.1), BFGS(), LBFGS() or NelderMead()")
         }
         var maxiters = 1000
         if let given = call.keyword("maxiters") {
@@ -177,11 +227,13 @@ extension Interpreter {
             progress = b
         }
         var autosaver = try Autosaver(call)
+        let axes = call.arguments[1].componentAxes
+        let callback = try trainingCallback(call, axes: axes)
         let span = call.span
         let objective = Objective(arrays: { θ in
             let tape = Tape()
             let variable = tape.variable(θ)
-            let result = try interpreter.apply(f, [.tape(TapeValue(variable))], [], span)
+            let result = try interpreter.apply(f, [.tape(TapeValue(variable, axes: axes))], [], span)
             switch result {
             case .tape(let t):
                 guard t.variable.shape.isScalar else {
@@ -208,6 +260,7 @@ extension Interpreter {
         var lastReport = -Double.infinity
         var losses: [Double] = []
         var interrupted = false
+        var callbackError: (any Error)?
         var last: TrainingEvent?
         var reported = 0
         let limit = optimizer.method.iterationLimit(maxiters: maxiters)
@@ -230,11 +283,43 @@ extension Interpreter {
                 lastReport = event.elapsed
                 report(event, finished: false)
             }
-            return false
+            guard let callback else { return false }
+            do {
+                return try callback(event)
+            } catch {
+                callbackError = error
+                return true
+            }
         }
         if let last, hook != nil || last.iteration != reported { report(last, finished: true) }
         if interrupted { throw LangError("interrupted", at: span) }
+        if let callbackError { throw callbackError }
         if result.stopReason == .objectiveError, let error = result.error as? LangError { throw error }
-        return .engine(.training(TrainingObject(result)))
+        return .engine(.training(TrainingObject(result, axes: axes)))
+    }
+
+    /// `callback = (state, l) -> halt`, Optimization.jl's form: called after every iteration with
+    /// the state (`state.iter`, `state.u`, `state.objective`) and the loss; `true` stops training
+    /// (retcode `:Terminated`). An error inside it ends training and is raised where it happened.
+    static func trainingCallback(_ call: BuiltinCall, axes: ComponentAxes?) throws -> ((TrainingEvent) throws -> Bool)? {
+        guard let given = call.keyword("callback") else { return nil }
+        guard case .function(let function) = given,
+              function.builtin != nil || function.methods.contains(where: { call.interpreter.accepts($0.definition, 2) }) else {
+            throw call.error("train: callback must be a function of (state, loss), got \(given.typeName)",
+                             hint: "for example callback = (state, l) -> (println(state.iter, \" \", l); false)")
+        }
+        let interpreter = call.interpreter, span = call.span
+        return { event in
+            let state = Value.namedTuple(names: ["iter", "u", "objective"],
+                                         values: [.int(event.iteration), .floats(event.parameters, axes: axes), .float(event.loss)])
+            let halt = try interpreter.apply(given, [state, .float(event.loss)], [], span)
+            switch halt {
+            case .bool(let flag): return flag
+            case .nothing: return false
+            default:
+                throw LangError("train: the callback must return true (stop) or false (go on), got \(halt.typeName)", at: span,
+                                hint: "end the callback with false to keep training")
+            }
+        }
     }
 }

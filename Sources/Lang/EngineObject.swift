@@ -171,7 +171,7 @@ extension EngineObject {
         case .problem(let problem):
             let name: String
             if case .function(let function) = problem.function { name = function.name } else { name = problem.function.repr }
-            return repr + "\n  f = \(name) (\(problem.inPlace ? "in-place" : "out-of-place"); \(problem.mode)), p = \(problem.parameters.repr)"
+            return repr + "\n  f = \(name) (\(problem.inPlace ? "in-place" : "out-of-place"); \(problem.mode)), p = \(problem.parameters.limitedRepr)"
         case .solution(let object):
             let solution = object.solution
             var lines = ["retcode: \(solution.retcode)",

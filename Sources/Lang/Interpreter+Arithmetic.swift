@@ -229,6 +229,7 @@ extension Value: Equatable {
         case (.string(let a), .string(let b)), (.symbol(let a), .symbol(let b)), (.type(let a), .type(let b)): return a == b
         case (.nothing, .nothing): return true
         case (.tuple(let a), .tuple(let b)): return a == b
+        case (.pair(let a, let b), .pair(let c, let d)): return a == c && b == d
         case (.namedTuple(let n, let a), .namedTuple(let m, let b)): return n == m && a == b
         case (.function(let f), .function(let g)): return f === g
         case (.array(let a), .array(let b)): return a.shape == b.shape && a.storage == b.storage

@@ -59,6 +59,8 @@ extension Interpreter {
             return try interpolate(solution, arguments, keywords, span)
         case .engine(.neuralODE(let node)):
             return try callNeuralODE(node, arguments, keywords, span)
+        case .engine(.layer(let layer)):
+            return try callLayer(layer, arguments, keywords, span)
         default:
             throw LangError("MethodError: objects of type \(callee.typeName) are not callable", at: span,
                             hint: callee.isNumber ? "write `*` for multiplication: 2 * (x + 1)" : nil)
@@ -154,14 +156,19 @@ extension Interpreter {
         return .function(function)
     }
 
-    /// `x.name`: named-tuple fields.
+    /// `x.name`: named-tuple fields, a pair's `first` and `second`, engine objects' fields.
     func field(_ value: Value, _ name: String, _ span: SourceSpan) throws -> Value {
+        if let axes = value.componentAxes { return try componentField(value, axes, name, span) }
         if case .namedTuple(let names, let values) = value {
             if let index = names.firstIndex(of: name) { return values[index] }
             throw LangError("type NamedTuple has no field \(name)", at: span,
                             hint: "its fields are " + names.joined(separator: ", "))
         }
         if case .engine(let object) = value { return try engineField(object, name, span) }
+        if case .pair(let first, let second) = value {
+            if name == "first" || name == "second" { return name == "first" ? first : second }
+            throw LangError("type Pair has no field \(name)", at: span, hint: "its fields are first, second")
+        }
         if case .tape(let t) = value, t.isSolution {
             // sol.u while differentiating: the saved states, each a column of Array(sol).
             guard name == "u" else {

@@ -245,6 +245,7 @@ extension Interpreter {
         switch op {
         case .pipe: return try apply(right, [left], [], span)
         case .pipeLeft: return try apply(left, [right], [], span)
+        case .pair where !dotted: return .pair(left, right)
         case .compose:
             return .function(FunctionValue(builtin: Builtin(name: "∘", signature: "(f ∘ g)(x)") { call in
                 try call.call(left, [try call.call(right, call.arguments)])

@@ -12,10 +12,13 @@ public final class TapeValue {
     /// The saved states of a differentiable solve, held as `Array(sol)` (n × count);
     /// `sol[j]` is then the j-th saved state (a column).
     let isSolution: Bool
+    /// The named blocks of a `ComponentVector` being differentiated (`p.θ`).
+    let axes: ComponentAxes?
 
-    init(_ variable: Variable, isSolution: Bool = false) {
+    init(_ variable: Variable, isSolution: Bool = false, axes: ComponentAxes? = nil) {
         self.variable = variable
         self.isSolution = isSolution
+        self.axes = axes
     }
 
     /// The current numbers as a plain language value.
@@ -24,7 +27,7 @@ public final class TapeValue {
         switch s.kind {
         case .scalar: return .float(v.first ?? .nan)
         case .matrix: return .array(NumericArray(v, shape: [s.rows, s.cols]))
-        default: return .floats(v)
+        default: return .floats(v, axes: axes)
         }
     }
 }
@@ -237,6 +240,10 @@ extension Interpreter {
         case ("sum", 1) where !elementwise: return try taped(sum(try v(0)), span)
         case ("sum", 2) where !elementwise: return try tapeSumMapped(args[0], args[1], tape, span)
         case ("mean", 1) where !elementwise: return try taped(mean(try v(0)), span)
+        case ("mean", 2) where !elementwise:
+            // mean(f, x) = sum(f, x) / length(x), as the loss of DiffEqFlux's tutorials: mean(abs2, X .- X̂).
+            guard case .tape(let total) = try tapeSumMapped(args[0], args[1], tape, span) else { return try builtin.body(call) }
+            return try taped(total.variable / Double(try v(1).count), span)
         case ("dot", 2) where !elementwise: return try taped(dot(try v(0), try v(1)), span)
         case ("norm", 1) where !elementwise: return try taped(sqrt(sum(abs2(try v(0)))), span)
         case ("length", 1) where !elementwise: return .int(try v(0).count)
@@ -315,34 +322,53 @@ extension Interpreter {
                 try call.allowKeywords([])
                 return try gradient(call)
             },
+            Builtin(name: "jacobian", signature: "jacobian(f, args...)") { call in
+                guard call.arguments.count >= 2 else {
+                    throw call.error("jacobian needs a function and at least one argument", hint: "jacobian(x -> x .^ 2, [1.0, 2.0])")
+                }
+                try call.allowKeywords([])
+                return try jacobian(call)
+            },
+            Builtin(name: "hessian", signature: "hessian(f, x)") { call in
+                try call.expect(2)
+                try call.allowKeywords([])
+                return try hessian(call)
+            },
         ]
+    }
+
+    /// `f(args...)` of `gradient(f, args...)` or `jacobian(f, args...)` recorded on a fresh tape,
+    /// with the arguments as its variables.
+    static func recorded(_ call: BuiltinCall) throws -> (tape: Tape, variables: [Variable], result: Value) {
+        let f = call.arguments[0]
+        guard case .function = f else { throw call.error("\(call.name) needs a function first, got \(f.typeName)") }
+        let tape = Tape()
+        let variables = try call.arguments.dropFirst().enumerated().map { k, argument in
+            try tapeArgument(argument, k, tape, call)
+        }
+        let values = zip(variables, call.arguments.dropFirst()).map { v, argument in
+            Value.tape(TapeValue(v, axes: argument.componentAxes))
+        }
+        return (tape, variables, try call.interpreter.apply(f, values, [], call.span))
+    }
+
+    /// Argument `k` (0-based) of `gradient` or `jacobian` as a variable of `tape`.
+    static func tapeArgument(_ argument: Value, _ k: Int, _ tape: Tape, _ call: BuiltinCall) throws -> Variable {
+        switch argument {
+        case .int, .float: return tape.variable(argument.asDouble ?? .nan)
+        case .array(let a): return tape.variable(a.storage, a.isMatrix ? .matrix(a.rows, a.columns) : .vector(a.rows))
+        case .range, .list:
+            let items = try call.interpreter.elements(argument, call.span)
+            let numbers = items.compactMap { $0.isNumber ? $0.asDouble : nil }
+            if numbers.count == items.count { return tape.variable(numbers) }
+        default: break
+        }
+        throw call.error("\(call.name): argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
     }
 
     /// Reverse mode over a fresh tape: one gradient per argument, a tuple when several.
     static func gradient(_ call: BuiltinCall) throws -> Value {
-        let interpreter = call.interpreter
-        let f = call.arguments[0]
-        guard case .function = f else { throw call.error("gradient needs a function first, got \(f.typeName)") }
-        let tape = Tape()
-        var variables: [Variable] = []
-        for (k, argument) in call.arguments.dropFirst().enumerated() {
-            let variable: Variable
-            switch argument {
-            case .int, .float: variable = tape.variable(argument.asDouble ?? .nan)
-            case .array(let a): variable = tape.variable(a.storage, a.isMatrix ? .matrix(a.rows, a.columns) : .vector(a.rows))
-            case .range, .list:
-                let items = try interpreter.elements(argument, call.span)
-                let numbers = items.compactMap { $0.isNumber ? $0.asDouble : nil }
-                guard numbers.count == items.count else {
-                    throw call.error("gradient: argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
-                }
-                variable = tape.variable(numbers)
-            default:
-                throw call.error("gradient: argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
-            }
-            variables.append(variable)
-        }
-        let result = try interpreter.apply(f, variables.map { .tape(TapeValue($0)) }, [], call.span)
+        let (tape, variables, result) = try recorded(call)
         let grads: [[Double]]
         switch result {
         case .tape(let t):
@@ -363,12 +389,14 @@ extension Interpreter {
             throw call.error("gradient: the function must return a number, got \(result.typeName)",
                              hint: "reduce it to a scalar loss, e.g. sum(...) or sum(abs2, ...)")
         }
-        let values: [Value] = zip(variables, grads).map { v, g in
+        // A gradient has its argument's shape (and a ComponentVector's named blocks).
+        let values: [Value] = zip(zip(variables, grads), call.arguments.dropFirst()).map { pair, argument in
+            let (v, g) = pair
             let s = v.shape
             switch s.kind {
             case .scalar: return .float(g.first ?? 0)
             case .matrix: return .array(NumericArray(g, shape: [s.rows, s.cols]))
-            default: return .floats(g)
+            default: return .floats(g, axes: argument.componentAxes)
             }
         }
         return values.count == 1 ? values[0] : .tuple(values)

@@ -56,6 +56,7 @@ extension Interpreter {
             }
             return (0..<range.count).map(range.value)
         case .tuple(let items): return items
+        case .pair(let first, let second): return [first, second]
         case .namedTuple(_, let values): return values
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]

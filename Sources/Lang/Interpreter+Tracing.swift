@@ -18,10 +18,13 @@ public final class TracedValue {
     let sym: Sym
     /// A comparison result (0 or 1 elementwise).
     let isBool: Bool
+    /// The named blocks of a traced `ComponentVector` parameter (`p.θ`).
+    let axes: ComponentAxes?
 
-    init(_ sym: Sym, isBool: Bool = false) {
+    init(_ sym: Sym, isBool: Bool = false, axes: ComponentAxes? = nil) {
         self.sym = sym
         self.isBool = isBool
+        self.axes = axes
     }
 }
 
@@ -252,6 +255,11 @@ extension Interpreter {
         case ("min", 2): return .traced(TracedValue(min(try sym(0), try sym(1))))
         case ("max", 2): return .traced(TracedValue(max(try sym(0), try sym(1))))
         case ("sum", 1) where !elementwise: return .traced(TracedValue(sum(try sym(0))))
+        case ("sum", 2) where !elementwise:
+            // sum(f, x): f broadcast over x, then summed (sum(abs2, x)).
+            let mapped = try applyElementwise(args[0], args[1], span)
+            guard let y = try symbol(mapped, builder, span) else { throw unsupported("sum(f, x) with f returning \(mapped.typeName)", span) }
+            return .traced(TracedValue(sum(y)))
         case ("dot", 2) where !elementwise:
             let result = dot(try sym(0), try sym(1))
             if let error = builder.error { throw LangError(error.message, at: span) }
@@ -261,6 +269,20 @@ extension Interpreter {
         case ("identity", 1): return args[0]
         default: throw unsupported("\(call.name)(...)", span)
         }
+    }
+
+    /// `f.(x)` on a traced array, for an activation: `f` runs once on the whole array with
+    /// operators elementwise, which is Julia's broadcast for the arithmetic an activation uses.
+    func applyElementwise(_ function: Value, _ x: Value, _ span: SourceSpan) throws -> Value {
+        tracingElementwise += 1
+        defer { tracingElementwise -= 1 }
+        // `apply` refuses to broadcast user functions over traced values in general (their bodies
+        // may index or branch); an activation is called directly, and `apply` reports a MethodError.
+        guard case .function(let f) = function, f.builtin == nil,
+              let method = f.methods.last(where: { accepts($0.definition, 1) }) else {
+            return try apply(function, [x], [], span)
+        }
+        return try invoke(f.name, method, [x], [], span)
     }
 
     /// `x'` on a traced value.

@@ -118,6 +118,12 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Parses and runs `text`; never traps.
     public func evaluate(source text: String, file: String = "<repl>") -> Evaluation {
+        // `?name` is Julia's help mode, a prompt command rather than an expression.
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("?"), !line.contains("\n") {
+            output(help(String(line.dropFirst())) + "\n")
+            return Evaluation(value: .nothing, diagnostics: [], source: SourceFile(name: file, text: text), endsWithSemicolon: true)
+        }
         let parsed = Syntax.parse(text, file: file)
         return run(parsed)
     }

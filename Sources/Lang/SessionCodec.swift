@@ -36,11 +36,18 @@ extension Interpreter {
         case .nothing: return .object([("nothing", .null)])
         case .type(let name): return .object([("type", .string(name))])
         case .array(let array):
-            return .object([("array", .object([
+            var members: [(String, JSON)] = [
                 ("shape", .array(array.shape.map(JSON.int))),
                 ("integer", .bool(array.isInteger)),
                 ("data", .array(array.storage.map(JSON.double))),
-            ]))])
+            ]
+            if let axes = array.axes {
+                // A ComponentVector's named blocks: name, first offset, length, whether a number.
+                members.append(("axes", .array(axes.blocks.map { block in
+                    .array([.string(block.name), .int(block.range.lowerBound), .int(block.range.count), .bool(block.isScalar)])
+                })))
+            }
+            return .object([("array", .object(members))])
         case .list(let list): return .object([("list", .array(try list.items.map(inner)))])
         case .range(let r):
             return .object([("range", .object([
@@ -48,6 +55,7 @@ extension Interpreter {
                 ("integer", .bool(r.isInteger)), ("last", .double(r.last)),
             ]))])
         case .tuple(let items): return .object([("tuple", .array(try items.map(inner)))])
+        case .pair(let first, let second): return .object([("pair", .array([try inner(first), try inner(second)]))])
         case .namedTuple(let names, let values):
             return .object([("named_tuple", .object([
                 ("names", .array(names.map(JSON.string))), ("values", .array(try values.map(inner))),
@@ -138,9 +146,25 @@ extension Interpreter {
             }
             let data = items.compactMap(\.doubleValue)
             guard data.count == items.count, data.count == shape.reduce(1, *) else { throw bad("array (data does not fit its shape)") }
-            return .array(NumericArray(data, shape: shape, isInteger: integer))
+            let array = NumericArray(data, shape: shape, isInteger: integer)
+            if let blocks = body["axes"]?.arrayValue {
+                var parsed: [ComponentAxes.Block] = []
+                for block in blocks {
+                    guard let parts = block.arrayValue, parts.count == 4, let name = parts[0].stringValue,
+                          let start = parts[1].intValue, let length = parts[2].intValue, let scalar = parts[3].boolValue,
+                          start >= 0, length >= 0, start + length <= data.count, shape.count == 1 else {
+                        throw bad("array (its component axes)")
+                    }
+                    parsed.append(ComponentAxes.Block(name: name, range: start..<(start + length), isScalar: scalar))
+                }
+                array.axes = ComponentAxes(blocks: parsed)
+            }
+            return .array(array)
         case "list": guard let items = body.arrayValue else { throw bad("list") }; return .list(ValueList(try items.map(inner)))
         case "tuple": guard let items = body.arrayValue else { throw bad("tuple") }; return .tuple(try items.map(inner))
+        case "pair":
+            guard let items = body.arrayValue, items.count == 2 else { throw bad("pair") }
+            return .pair(try inner(items[0]), try inner(items[1]))
         case "named_tuple":
             guard let names = body["names"]?.arrayValue?.compactMap(\.stringValue), let values = body["values"]?.arrayValue,
                   names.count == values.count else { throw bad("named tuple") }

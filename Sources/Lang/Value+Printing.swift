@@ -16,6 +16,8 @@ extension Value {
         case .string(let text): return Value.quoted(text)
         case .symbol(let name): return ":" + name
         case .nothing: return "nothing"
+        case .array(let array) where array.axes != nil:
+            return ComponentAxes.describe(array) { $0.repr }
         case .array(let array):
             let items = (0..<array.storage.count).map { array.element($0).repr }
             if array.storage.isEmpty { return typeName(of: array.isInteger ? .int(0) : .float(0)) + "[]" }
@@ -40,6 +42,7 @@ extension Value {
             return "\(Value.format(range.start)):\(Value.format(range.step)):\(Value.format(range.count > 0 ? range.last : range.start - range.step))"
         case .tuple(let items):
             return "(" + items.map(\.repr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+        case .pair(let first, let second): return first.repr + " => " + second.repr
         case .namedTuple(let names, let values):
             let fields = zip(names, values).map { "\($0) = \($1.repr)" }
             return "(" + fields.joined(separator: ", ") + (fields.count == 1 ? ",)" : ")")
@@ -55,12 +58,19 @@ extension Value {
     /// What the REPL shows: multi-line blocks for arrays, as Julia's `display`.
     public var display: String {
         switch self {
+        case .array(let array) where array.axes != nil:
+            return limitedRepr
         case .array(let array) where !array.storage.isEmpty:
-            let cells = (0..<array.storage.count).map { array.element($0).repr }
             let header = array.isMatrix ? "\(array.rows)×\(array.columns) \(typeName):" : "\(array.rows)-element \(typeName):"
-            return header + "\n" + Value.alignedRows(cells, rows: array.rows, columns: array.columns)
+            return header + "\n" + Value.alignedRows(rows: array.rows, columns: array.columns) { row, column in
+                array.element(row * array.columns + column).repr
+            }
         case .list(let list) where !list.items.isEmpty:
-            return "\(list.items.count)-element \(typeName):\n" + list.items.map { " " + $0.repr }.joined(separator: "\n")
+            return "\(list.items.count)-element \(typeName):\n"
+                + Value.shownIndices(list.items.count, limit: Value.displayRows).map { $0.map { " " + list.items[$0].limitedRepr } ?? " ⋮" }
+                    .joined(separator: "\n")
+        case .tuple, .namedTuple, .pair:
+            return limitedRepr
         case .function(let function):
             if function.builtin != nil { return "\(function.name) (built-in function)" }
             let count = function.methods.count
@@ -83,6 +93,7 @@ extension Value {
         case .string: return "String"
         case .symbol: return "Symbol"
         case .nothing: return "Nothing"
+        case .array(let array) where array.axes != nil: return "ComponentVector{Float64}"
         case .array(let array):
             let element = array.isInteger ? "Int64" : "Float64"
             return array.isMatrix ? "Matrix{\(element)}" : "Vector{\(element)}"
@@ -91,6 +102,7 @@ extension Value {
             if range.isInteger { return range.step == 1 ? "UnitRange{Int64}" : "StepRange{Int64, Int64}" }
             return "StepRangeLen{Float64}"
         case .tuple(let items): return "Tuple{" + items.map(\.typeName).joined(separator: ", ") + "}"
+        case .pair(let first, let second): return "Pair{\(first.typeName), \(second.typeName)}"
         case .namedTuple(let names, let values):
             return "NamedTuple{(" + names.map { ":" + $0 }.joined(separator: ", ") + (names.count == 1 ? ",)" : ")")
                 + ", Tuple{" + values.map(\.typeName).joined(separator: ", ") + "}}"
@@ -110,29 +122,6 @@ extension Value {
     static func elementTypeName(_ items: [Value]) -> String? {
         guard let first = items.first?.typeName else { return nil }
         return items.allSatisfy { $0.typeName == first } ? first : "Any"
-    }
-
-    /// Rows of cells aligned on the decimal point, columns two spaces apart, one leading space.
-    static func alignedRows(_ cells: [String], rows: Int, columns: Int) -> String {
-        func split(_ cell: String) -> (String, String) {
-            guard let dot = cell.firstIndex(where: { $0 == "." || $0 == "e" }) else { return (cell, "") }
-            return (String(cell[..<dot]), String(cell[dot...]))
-        }
-        var leftWidth = Array(repeating: 0, count: columns), rightWidth = Array(repeating: 0, count: columns)
-        for (index, cell) in cells.enumerated() {
-            let (left, right) = split(cell)
-            leftWidth[index % columns] = max(leftWidth[index % columns], left.count)
-            rightWidth[index % columns] = max(rightWidth[index % columns], right.count)
-        }
-        return (0..<rows).map { row in
-            var line = ""
-            for column in 0..<columns {
-                let (left, right) = split(cells[row * columns + column])
-                line += (column == 0 ? " " : "  ") + String(repeating: " ", count: leftWidth[column] - left.count)
-                line += left + right + String(repeating: " ", count: rightWidth[column] - right.count)
-            }
-            return String(line.reversed().drop(while: { $0 == " " }).reversed())
-        }.joined(separator: "\n")
     }
 
     /// A string literal with Julia's escapes.

@@ -26,6 +26,8 @@ public enum Value {
     case range(RangeValue)
     /// `(1, 2.0)`.
     case tuple([Value])
+    /// `first => second` (Julia's `Pair`, as in `Dense(2 => 50, tanh)`).
+    indirect case pair(Value, Value)
     /// `(a = 1, b = 2)`.
     case namedTuple(names: [String], values: [Value])
     /// A user function (all its methods) or a builtin.
@@ -53,12 +55,15 @@ public final class NumericArray {
     public var shape: [Int]
     /// Elements are integers (`Vector{Int64}`).
     public var isInteger: Bool
+    /// Named blocks of a vector (a `ComponentVector`); nil for a plain array.
+    public var axes: ComponentAxes?
 
     /// An array from its parts; `storage.count` must equal the product of `shape`.
-    public init(_ storage: [Double], shape: [Int], isInteger: Bool = false) {
+    public init(_ storage: [Double], shape: [Int], isInteger: Bool = false, axes: ComponentAxes? = nil) {
         self.storage = storage
         self.shape = shape
         self.isInteger = isInteger
+        self.axes = axes
     }
 
     /// A vector of doubles.
@@ -75,7 +80,7 @@ public final class NumericArray {
     func element(_ i: Int) -> Value { isInteger ? .int(Int(storage[i])) : .float(storage[i]) }
 
     /// A copy that shares nothing with `self`.
-    func copy() -> NumericArray { NumericArray(storage, shape: shape, isInteger: isInteger) }
+    func copy() -> NumericArray { NumericArray(storage, shape: shape, isInteger: isInteger, axes: axes) }
 }
 
 /// A vector of arbitrary values (Julia's `Vector{Any}`), a reference as arrays are.

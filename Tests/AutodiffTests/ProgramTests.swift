@@ -68,6 +68,19 @@ final class ProgramTests: XCTestCase {
         XCTAssertLessThan(maxRelativeDifference(try f([u, p, [0]]), try g.evaluate([u, p, [0]])), 1e-14)
     }
 
+    func testTwoActivationsAfterAnAffineMapAreBothApplied() throws {
+        // −abs2(W x + b): only the first unary fuses into the affine kernel (rbf(x) = exp.(-(x.^2)) as an activation).
+        let g = try trace([GraphInput("x", .vector(2)), GraphInput("θ", .vector(6))]) { v in
+            let w = v[1][0..<4].reshaped(.matrix(2, 2))
+            return exp(-abs2(w * v[0] + v[1][4..<6]))
+        }
+        let x = [0.3, -0.7], theta = [0.5, -1.0, 2.0, 0.25, 0.1, -0.2]
+        let y = try g.compile()([x, theta])[0]
+        let z = [0.5 * 0.3 - 1.0 * -0.7 + 0.1, 2.0 * 0.3 + 0.25 * -0.7 - 0.2]
+        XCTAssertEqual(y[0], Foundation.exp(-z[0] * z[0]), accuracy: 1e-14)
+        XCTAssertEqual(y[1], Foundation.exp(-z[1] * z[1]), accuracy: 1e-14)
+    }
+
     func testWorkspacesMakeProgramsReentrant() throws {
         let g = try Self.spiral()
         let f = try g.compile()

@@ -43,4 +43,31 @@ final class TracingTests: XCTestCase {
         XCTAssertTrue(evaluation.failed)
         XCTAssertTrue(evaluation.renderedDiagnostics().contains("ifelse"), evaluation.renderedDiagnostics())
     }
+
+    func testUniversalODEWithANetworkIsTracedAndAgreesWithTheInterpretedOne() throws {
+        let interpreter = Interpreter(output: { _ in })
+        let evaluation = interpreter.evaluate(source: """
+            rbf(x) = exp.(-(x .^ 2))
+            U = Chain(Dense(2, 5, rbf), Dense(5, 5, rbf), Dense(5, 2))
+            θ = initial_params(U)
+            α = 1.3; δ = 1.8
+            function ude!(du, u, p, t)
+                û = U(u, p, nothing)[1]
+                du[1] = α*u[1] + û[1]
+                du[2] = -δ*u[2] + û[2]
+            end
+            prob = ODEProblem(ude!, [0.44, 4.6], (0.0, 5.0), θ)
+            slow = ODEProblem(ude!, [0.44, 4.6], (0.0, 5.0), θ; trace=false)
+            sol = solve(prob, Tsit5(), saveat=0.25)
+            soli = solve(slow, Tsit5(), saveat=0.25)
+            """)
+        XCTAssertFalse(evaluation.failed, evaluation.renderedDiagnostics())
+        let problem = try XCTUnwrap(interpreter.global("prob"))
+        XCTAssertTrue(problem.display.contains("traced: "), problem.display)
+        let traced = try XCTUnwrap(solution(interpreter, "sol"))
+        let interpreted = try XCTUnwrap(solution(interpreter, "soli"))
+        XCTAssertEqual(traced.retcode, .success)
+        XCTAssertEqual(traced.t.count, 21)
+        for (a, b) in zip(traced.values, interpreted.values) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+    }
 }

@@ -1,0 +1,37 @@
+import Lang
+import XCTest
+
+/// `?name` at the prompt (Julia's help mode), through `evaluate` as the REPL and workbench call it.
+final class HelpTests: XCTestCase {
+    func help(_ line: String, before setup: String = "") -> (String, Evaluation) {
+        var printed = ""
+        let interpreter = Interpreter(output: { printed += $0 })
+        if !setup.isEmpty { XCTAssertFalse(interpreter.evaluate(source: setup).failed) }
+        printed = ""
+        let evaluation = interpreter.evaluate(source: line)
+        return (printed, evaluation)
+    }
+
+    func testBuiltinsAnswerWithTheirSignature() {
+        let (text, evaluation) = help("?Dense")
+        XCTAssertFalse(evaluation.failed)
+        XCTAssertTrue(evaluation.endsWithSemicolon, "help shows no value")
+        XCTAssertEqual(text, "  Dense(in => out, σ=identity; bias=true), or Dense(in, out, σ)\n\nDense is a built-in function.\n")
+    }
+
+    func testUserFunctionsListTheirMethodsAndVariablesTheirType() {
+        let (function, _) = help(" ?f ", before: "f(x) = x\nf(x, y; scale=2) = x * y")
+        XCTAssertEqual(function, "  f(x)\n  f(x, y; scale=2)\n\nf is a function with 2 methods.\n")
+        let (variable, _) = help("?v", before: "v = collect(1:30)")
+        XCTAssertEqual(variable, "v is a variable of type Vector{Int64}: "
+                       + "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10  …  21, 22, 23, 24, 25, 26, 27, 28, 29, 30]\n")
+    }
+
+    func testUnknownNamesSuggestTheClosestAndBareQuestionMarkListsBuiltins() {
+        XCTAssertEqual(help("?Densee").0, "No documentation found for `Densee`. Did you mean `Dense`?\n")
+        let (list, _) = help("?")
+        XCTAssertTrue(list.hasPrefix("Type ?name for help on one of them. Builtins:\n"), list)
+        for name in ["Adam", "NelderMead", "jacobian", "hessian", "train"] { XCTAssertTrue(list.contains(" \(name)"), name) }
+        XCTAssertTrue(list.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    }
+}
