@@ -16,7 +16,9 @@ extension ContinuousAdjoint {
     }
 
     /// QuadratureAdjoint: Σₛ ∫_{tₛ}^{tₛ₊₁} f_pᵀλ dt, each by adaptive Gauss–Kronrod, split at
-    /// the events (where u and λ jump).
+    /// the events (where u and λ jump) and started on the backward solve's own steps: λ of a
+    /// stiff problem has boundary layers (its fast modes, excited by each jump, die within a
+    /// tiny time) that a panel spanning a whole interval would never see.
     func quadratureIntegral(_ integrator: ODEIntegrator) throws -> [Double] {
         var dp = [Double](repeating: 0, count: m)
         guard m > 0 else { return dp }
@@ -34,8 +36,10 @@ extension ContinuousAdjoint {
                 for e in fired where e.t > lo && e.t < hi { edges.append(e.t) }
                 if !fired.isEmpty { edges.sort { tspan.1 >= tspan.0 ? $0 < $1 : $0 > $1 } }
                 for s in 0..<(edges.count - 1) where edges[s] != edges[s + 1] {
+                    let inside = Self.stepTimes(lambda, between: edges[s], and: edges[s + 1])
                     quad.integrate(from: edges[s], to: edges[s + 1], abstol: abstol, reltol: reltol,
-                                   maxPanels: settings.quadratureMaxPanels, into: result) { t, values in
+                                   maxPanels: Swift.max(settings.quadratureMaxPanels, inside.count + 1),
+                                   breakpoints: inside, into: result) { t, values in
                         g.evaluate(t, forward: forward, lambda: lambda, p: params, into: values)
                     }
                     for j in 0..<m { dp[j] += result[j] }
@@ -70,6 +74,14 @@ extension ContinuousAdjoint {
             }
         }
         return dp
+    }
+
+    /// The start times of `record`'s steps strictly between a and b, ordered from a to b.
+    static func stepTimes(_ record: DenseInterpolant, between a: Double, and b: Double) -> ArraySlice<Double> {
+        let lo = Swift.min(a, b), hi = Swift.max(a, b)
+        var inside = record.t.filter { $0 > lo && $0 < hi }
+        inside.sort { a <= b ? $0 < $1 : $0 > $1 }
+        return inside[...]
     }
 
     static func largest(_ tol: SolverOptions.Tolerance) -> Double {

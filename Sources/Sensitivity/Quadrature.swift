@@ -2,9 +2,14 @@ import Foundation
 
 /// Globally adaptive Gauss–Kronrod (7, 15) quadrature of a vector integrand, as QuadGK and
 /// QUADPACK's QAG: every panel is integrated by the 15-point Kronrod rule, its error
-/// estimated by the distance to the embedded 7-point Gauss rule (Euclidean norm), and the
-/// panel with the largest error is bisected until the total error is within
-/// max(abstol, reltol ‖I‖) or the panel budget is spent.
+/// estimated by the distance to the embedded 7-point Gauss rule, and the panel with the
+/// largest error is bisected until the error is within tolerance or the panel budget is spent.
+///
+/// The error is controlled componentwise — every component's summed panel errors within
+/// max(abstol, reltol |Iⱼ|) — not on the vector's norm as QuadGK does: the components of a
+/// parameter gradient can differ by many orders of magnitude (Robertson's rate constants),
+/// and a norm-wide tolerance would leave the small ones with no correct digit. The panel
+/// bisected next is the one with the largest error relative to those tolerances.
 ///
 /// The integrand writes its `m` values into the buffer it is given. Scratch memory is kept
 /// between calls, so a quadrature allocates only when it needs more panels than ever before.
@@ -37,8 +42,14 @@ final class AdaptiveQuadrature {
     /// Panels: ends, error, and integral at `integrals[i·m ..< (i+1)·m]`.
     var lower: [Double] = []
     var upper: [Double] = []
+    /// Each panel's error scaled by the tolerances (refreshed as the integral settles), and its
+    /// error per component at `componentErrors[i·m ..< (i+1)·m]`.
     var errors: [Double] = []
+    var componentErrors: [Double] = []
     var integrals: [Double] = []
+    /// Σ over panels of each component's error, and each component's tolerance.
+    var errorSums: [Double]
+    var tolerances: [Double]
     var value: [Double]
     var kronrod: [Double]
     var gauss: [Double]
@@ -52,44 +63,78 @@ final class AdaptiveQuadrature {
         kronrod = value
         gauss = value
         total = value
+        errorSums = value
+        tolerances = value
+    }
+
+    /// Every component's tolerance from the current integral.
+    private func updateTolerances(abstol: Double, reltol: Double) {
+        for j in 0..<m { tolerances[j] = Swift.max(abstol, reltol * Swift.abs(total[j]), Double.leastNormalMagnitude) }
+    }
+
+    /// A panel's largest error relative to the tolerances.
+    private func scaledError(_ i: Int) -> Double {
+        var worst = 0.0
+        for j in 0..<m { worst = Swift.max(worst, componentErrors[i * m + j] / tolerances[j]) }
+        return worst
     }
 
     /// ∫ₐᵇ g(t) dt (oriented: b < a gives the negative) into `result` (m values); returns the
-    /// error estimate.
+    /// error estimate. `breakpoints` strictly between a and b, in order from a to b, start
+    /// the partition: features narrower than a panel's nodes (a boundary layer of the
+    /// adjoint) are invisible to both rules of a panel that spans them, so panels must not.
     @discardableResult
     func integrate(from a: Double, to b: Double, abstol: Double, reltol: Double, maxPanels: Int,
+                   breakpoints: ArraySlice<Double> = [],
                    into result: UnsafeMutablePointer<Double>,
                    _ g: (Double, UnsafeMutablePointer<Double>) -> Void) -> Double {
         lower.removeAll(keepingCapacity: true)
         upper.removeAll(keepingCapacity: true)
         errors.removeAll(keepingCapacity: true)
+        componentErrors.removeAll(keepingCapacity: true)
         integrals.removeAll(keepingCapacity: true)
         evaluations = 0
-        for j in 0..<m { total[j] = 0 }
-        var error = panel(a, b, g)
+        for j in 0..<m { total[j] = 0; errorSums[j] = 0 }
+        updateTolerances(abstol: abstol, reltol: reltol)
+        var start = a
+        for point in breakpoints where point != start && point != b {
+            panel(start, point, g)
+            start = point
+        }
+        panel(start, b, g)
+        for i in 0..<errors.count { errors[i] = scaledError(i) }
+        var bisections = 0
         while true {
-            var norm = 0.0
-            for j in 0..<m { norm += total[j] * total[j] }
-            if error <= Swift.max(abstol, reltol * norm.squareRoot()) || lower.count >= Swift.max(maxPanels, 1) { break }
+            updateTolerances(abstol: abstol, reltol: reltol)
+            var converged = true
+            for j in 0..<m where errorSums[j] > tolerances[j] { converged = false; break }
+            if converged || lower.count >= Swift.max(maxPanels, 1) { break }
+            // The scaled errors follow the tolerances, which move as the integral settles.
+            if bisections % 16 == 0 { for i in 0..<errors.count { errors[i] = scaledError(i) } }
             // Bisect the worst panel: drop it (moved last), then append its two halves.
             var worst = 0
             for i in 1..<errors.count where errors[i] > errors[worst] { worst = i }
             let lo = lower[worst], hi = upper[worst], mid = 0.5 * (lo + hi)
             if !(Swift.abs(hi - lo) > 4 * Double.ulpOfOne * Swift.max(Swift.abs(lo), Swift.abs(hi))) { break }
-            error -= errors[worst]
-            for j in 0..<m { total[j] -= integrals[worst * m + j] }
+            for j in 0..<m {
+                total[j] -= integrals[worst * m + j]
+                errorSums[j] -= componentErrors[worst * m + j]
+            }
             removePanel(worst)
-            error += panel(lo, mid, g)
-            error += panel(mid, hi, g)
+            panel(lo, mid, g)
+            panel(mid, hi, g)
+            bisections += 1
         }
         // The result summed afresh, so the running sums' rounding does not stay in it.
         for j in 0..<m { result[j] = 0 }
         for i in 0..<errors.count { for j in 0..<m { result[j] += integrals[i * m + j] } }
-        return error
+        var largest = 0.0
+        for j in 0..<m { largest = Swift.max(largest, errorSums[j]) }
+        return largest
     }
 
-    /// Integrates one panel with the (7, 15) pair, appends it and returns its error.
-    private func panel(_ a: Double, _ b: Double, _ g: (Double, UnsafeMutablePointer<Double>) -> Void) -> Double {
+    /// Integrates one panel with the (7, 15) pair and appends it.
+    private func panel(_ a: Double, _ b: Double, _ g: (Double, UnsafeMutablePointer<Double>) -> Void) {
         let centre = 0.5 * (a + b), half = 0.5 * (b - a)
         for j in 0..<m { kronrod[j] = 0; gauss[j] = 0 }
         value.withUnsafeMutableBufferPointer { v in
@@ -107,19 +152,17 @@ final class AdaptiveQuadrature {
                 }
             }
         }
-        var e = 0.0
         for j in 0..<m {
-            let d = half * (kronrod[j] - gauss[j])
-            e += d * d
+            let d = Swift.abs(half * (kronrod[j] - gauss[j]))
+            componentErrors.append(d)
+            errorSums[j] += d
             let integral = half * kronrod[j]
             integrals.append(integral)
             total[j] += integral
         }
-        e = e.squareRoot()
         lower.append(a)
         upper.append(b)
-        errors.append(e)
-        return e
+        errors.append(scaledError(errors.count))
     }
 
     /// Removes panel i (swapping the last panel into its place).
@@ -129,12 +172,16 @@ final class AdaptiveQuadrature {
             lower.swapAt(i, last)
             upper.swapAt(i, last)
             errors.swapAt(i, last)
-            for c in 0..<m { integrals.swapAt(i * m + c, last * m + c) }
+            for c in 0..<m {
+                integrals.swapAt(i * m + c, last * m + c)
+                componentErrors.swapAt(i * m + c, last * m + c)
+            }
         }
         lower.removeLast()
         upper.removeLast()
         errors.removeLast()
         integrals.removeLast(m)
+        componentErrors.removeLast(m)
     }
 }
 
