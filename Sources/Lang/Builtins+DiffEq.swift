@@ -44,6 +44,9 @@ extension Interpreter {
                 return .engine(.problem(try makeProblem(call)))
             },
             Builtin(name: "solve", signature: "solve(prob, alg; saveat, reltol, abstol, dt, ...)") { call in
+                if case .engine(.optimizationProblem(let problem)) = call.arguments.first {
+                    return try solveOptimization(problem, call)
+                }
                 try call.expect(1...2)
                 try call.allowKeywords(solveKeywords)
                 return try solveProblem(call)

@@ -127,6 +127,21 @@ extension Interpreter {
                 return .engine(.optimizer(OptimizerObject(make(), name + "()")))
             }
         }
+        // Optim.jl's `BFGS(; initial_stepnorm = 0.01)`: the first step's ∞-norm.
+        func quasiNewtonWithStepNorm(_ name: String, _ make: @escaping (Double?) -> any OptimizationMethod) -> Builtin {
+            Builtin(name: name, signature: "\(name)(; initial_stepnorm)") { call in
+                try call.expect(0)
+                try call.allowKeywords(["initial_stepnorm"])
+                var norm: Double? = nil
+                if let given = call.keyword("initial_stepnorm") {
+                    guard let value = given.asDouble, given.isNumber, value > 0 else {
+                        throw call.error("\(name): initial_stepnorm must be a positive number, got \(given.repr)")
+                    }
+                    norm = value
+                }
+                return .engine(.optimizer(OptimizerObject(make(norm), name + (norm.map { "(; initial_stepnorm = \(Value.format($0)))" } ?? "()"))))
+            }
+        }
         return [
             Builtin(name: "Adam", signature: "Adam(eta=0.001)") { call in
                 let (x, text) = try hyperparameters(call, [0.001])
@@ -136,8 +151,8 @@ extension Interpreter {
                 let (x, text) = try hyperparameters(call, [0.1])
                 return .engine(.optimizer(OptimizerObject(Descent(x[0]), text)))
             },
-            quasiNewton("BFGS") { BFGS() },
-            quasiNewton("LBFGS") { LBFGS() },
+            quasiNewtonWithStepNorm("BFGS") { BFGS(initialStepNorm: $0) },
+            quasiNewtonWithStepNorm("LBFGS") { LBFGS(initialStepNorm: $0) },
             quasiNewton("NelderMead") { NelderMead() },
             Builtin(name: "RMSProp", signature: "RMSProp(eta=0.001, rho=0.9, epsilon=1e-8; centred=false)") { call in
                 let (x, text) = try hyperparameters(call, [0.001, 0.9, 1e-8], keywords: ["centred"])

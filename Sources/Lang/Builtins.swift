@@ -14,11 +14,13 @@ extension Interpreter {
         for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins
             + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins
             + Interpreter.trainBuiltins + Interpreter.neuralBuiltins + Interpreter.callbackBuiltins
-            + Interpreter.sessionBuiltins + Interpreter.componentBuiltins {
+            + Interpreter.sessionBuiltins + Interpreter.componentBuiltins + Interpreter.optimizationBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))
         }
+        // Package names, so `Optimization.solve` and `OptimizationOptimisers.Adam` resolve.
+        for name in Interpreter.packageNames { globals.define(name, .engine(.module(name))) }
     }
 }
 

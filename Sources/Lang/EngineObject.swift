@@ -26,6 +26,12 @@ public enum EngineObject {
     case callback(CallbackObject)
     /// `ODEFunction(f!; mass_matrix = M)`: a right-hand side with its mass matrix.
     case odeFunction(ODEFunctionObject)
+    /// `OptimizationFunction(f, adtype)` (no u0 yet) or `OptimizationProblem(optf, u0, p)`.
+    case optimizationProblem(OptimizationProblemObject)
+    /// An AD choice, `AutoZygote()` (`Builtins+Optimization.swift`).
+    case adType(String)
+    /// A package name (`Optimization`), whose members are the builtins (`Optimization.solve`).
+    case module(String)
 
     /// Julia's type name.
     var typeName: String {
@@ -40,6 +46,11 @@ public enum EngineObject {
         case .neuralODE: return "NeuralODE"
         case .callback: return "ContinuousCallback"
         case .odeFunction: return "ODEFunction"
+        case .optimizationProblem(let object):
+            if case .nothing = object.u0 { return "OptimizationFunction" }
+            return "OptimizationProblem"
+        case .adType(let name): return name
+        case .module: return "Module"
         }
     }
 }
@@ -162,6 +173,13 @@ extension EngineObject {
             let name: String
             if case .function(let f) = object.function { name = f.name } else { name = object.function.repr }
             return "ODEFunction(\(name)" + (object.massMatrix.map { "; mass_matrix = \(Int(Double($0.count).squareRoot()))×\(Int(Double($0.count).squareRoot()))" } ?? "") + ")"
+        case .optimizationProblem(let object):
+            let name: String
+            if case .function(let f) = object.function { name = f.name } else { name = object.function.repr }
+            if case .nothing = object.u0 { return "OptimizationFunction(\(name)\(object.adType.map { ", \($0)()" } ?? ""))" }
+            return "OptimizationProblem(\(name), u0 = \(object.u0.repr))"
+        case .adType(let name): return name + "()"
+        case .module(let name): return name
         }
     }
 

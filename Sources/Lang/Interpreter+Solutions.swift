@@ -5,6 +5,11 @@ extension Interpreter {
     /// `sol.t`, `sol.u`, `sol.retcode`, `sol.stats`, `prob.u0`, ...
     func engineField(_ object: EngineObject, _ name: String, _ span: SourceSpan) throws -> Value {
         switch object {
+        case .module(let package):
+            if let function = builtins[name] { return .function(function) }
+            throw LangError("\(package).\(name) is not available in Fluxion", at: span,
+                            hint: Spelling.suggestion(for: name, among: Array(builtins.keys)).map { "did you mean \(package).\($0)?" }
+                                ?? "?\(name) finds Fluxion's builtins; `using` lines are ignored")
         case .solution(let wrapper):
             let solution = wrapper.solution
             switch name {

@@ -108,7 +108,11 @@ extension Interpreter {
             ]
             if let message = s.message { members.append(("message", .string(message))) }
             return .object([("solution", .object(members))])
-        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction:
+        case .adType(let name):
+            return .object([("call", .object([("name", .string(name)), ("arguments", .array([])), ("keywords", .array([]))]))])
+        case .module:
+            throw Unsaveable(reason: "a package name (it is there in every session)")
+        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
             }

@@ -34,6 +34,7 @@ final class RecipeBook {
         case .engine(.optimizer(let object)): return object
         case .engine(.callback(let object)): return object
         case .engine(.odeFunction(let object)): return object
+        case .engine(.optimizationProblem(let object)): return object
         default: return nil
         }
     }
