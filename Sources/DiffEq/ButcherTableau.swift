@@ -56,6 +56,10 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         /// coefficients: slots are f(t, u), (u₁ − u₀)/h, the dense-output combinations
         /// Σᵢ Hᵣᵢ kᵢ / h, and f(t + h, u₁).
         case rosenbrock(RosenbrockCoefficients)
+        /// A singly diagonally implicit Runge–Kutta method with an explicit first stage, its
+        /// stage equations solved by simplified Newton iterations: slot i holds zᵢ/h (slot 0 is
+        /// f(t, u₀)), the end slot f(t + h, u₁); the dense output is cubic Hermite.
+        case sdirk(SDIRKCoefficients)
     }
 
     /// Whether the method solves linear systems with the Jacobian (a stiff method).
@@ -188,7 +192,7 @@ extension ButcherTableau {
     /// A method of a non-explicit family: its slots and dense output as data, its stepping
     /// routine in the integrator. `b` gives u₁ = u₀ + h Σ bᵢ kᵢ over the slots.
     init(family: Family, name: String, order: Int, embeddedOrder: Int, stages: Int, b: [Double], c: [Double],
-         dense: [[Double]], denseOrder: Int) {
+         dense: [[Double]], interpolation: Interpolation) {
         self.name = name
         self.order = order
         self.embeddedOrder = embeddedOrder
@@ -200,7 +204,7 @@ extension ButcherTableau {
         fsal = false
         extraStages = []
         self.dense = (0...stages).map { $0 < dense.count ? dense[$0] : [] }
-        interpolation = .own(order: denseOrder)
+        self.interpolation = interpolation
         self.family = family
     }
 }

@@ -54,7 +54,7 @@ extension ODEIntegrator {
         let dtmax = dtmaxOption
         fixedOrigin = t
         fixedCount = 0
-        var rejectedNonFinite = false
+        var rejectedNonFinite = false, rejectedNonConvergence = false
         loop: while true {
             if terminateRequested { retcode = .terminated; break }
             if direction * (t - tEnd) >= 0 { break }
@@ -82,7 +82,10 @@ extension ODEIntegrator {
             if Swift.abs(h) < dtmin, !hitsTarget {
                 // Shrinking because every trial state came out NaN (an overflow: inf − inf, or f
                 // undefined ahead) is the solution blowing up, not an error too large to control.
-                if rejectedNonFinite {
+                if rejectedNonConvergence {
+                    retcode = .convergenceFailure
+                    message = "the implicit stage equations did not converge near t = \(t), at every step down to \(Swift.abs(h))"
+                } else if rejectedNonFinite {
                     retcode = .unstable
                     message = "the solution became non-finite near t = \(t), at every step down to \(Swift.abs(h))"
                 } else {
@@ -96,6 +99,20 @@ extension ODEIntegrator {
             let e = performStep(h)
             stepsSinceStart += 1
             extrasReady = false
+            if nonlinearSolveFailed {
+                // Newton's iterations failed even with a fresh Jacobian: reject and halve the step.
+                stats.nreject += 1
+                guard adaptive else {
+                    retcode = .convergenceFailure
+                    message = "the implicit stage equations did not converge at t = \(t) with the fixed step \(Swift.abs(h))"
+                    break
+                }
+                rejectedNonConvergence = true
+                lastWasRejected = true
+                dt = h / 2
+                continue
+            }
+            rejectedNonConvergence = false
 
             if adaptive {
                 // An infinite error estimate (an infinite stage with zero weight in b) is as

@@ -1,24 +1,32 @@
 import Foundation
 import LinearSolve
 
-/// Memory of a linearly implicit step, allocated with the integrator: the Jacobian, ∂f/∂t,
-/// an intermediate derivative, a right-hand side and the LU of W; for a Rosenbrock–Wanner
-/// method of the transformed form also its stage increments and its constants, flattened.
+/// Memory of an implicit step, allocated with the integrator: the Jacobian, ∂f/∂t, an
+/// intermediate derivative, a right-hand side and the LU of W; for a Rosenbrock–Wanner method
+/// of the transformed form its stage increments and constants, for a diagonally implicit
+/// method its stages zᵢ, constants and Newton state (`ODEIntegrator+SDIRK.swift`).
 final class ImplicitWork {
+    /// The stepping routine, chosen once (the family's payload is not unpacked per step).
+    enum Routine { case rosenbrock23, rosenbrock, sdirk }
+    let routine: Routine
     let jacobian: UnsafeMutablePointer<Double>
     let dfdt: UnsafeMutablePointer<Double>
     let f1: UnsafeMutablePointer<Double>
     let rhs: UnsafeMutablePointer<Double>
+    /// The known part u₀ + Σⱼ₍ⱼ<ᵢ₎ aᵢⱼ zⱼ of a diagonally implicit stage.
+    let stageBase: UnsafeMutablePointer<Double>
     let lu: DenseLU
-    /// Stages of the transformed-form method (0 for Rosenbrock23, which has its own routine).
+    /// Stages of the transformed-form or diagonally implicit method (0 for Rosenbrock23).
     let stages: Int
     /// Dense-output rows of the transformed-form method.
     let denseRows: Int
     let gamma: Double
-    /// Stage increments, `stages × n`.
+    /// Stage increments (Rosenbrock) or stages zᵢ = h f(Yᵢ) (SDIRK), `stages × n`.
     let increments: UnsafeMutablePointer<Double>
-    /// a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H (`denseRows × stages`).
+    /// Rosenbrock: a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H
+    /// (`denseRows × stages`). SDIRK: a with its diagonal (`stages × stages`), c, b, b̃.
     let coefficients: UnsafeMutablePointer<Double>
+    let newton = NewtonState()
 
     init(n: Int, family: ButcherTableau.Family = .rosenbrock23) {
         jacobian = .allocate(capacity: max(n * n, 1))
@@ -29,14 +37,25 @@ final class ImplicitWork {
         f1.initialize(repeating: 0, count: max(n, 1))
         rhs = .allocate(capacity: max(n, 1))
         rhs.initialize(repeating: 0, count: max(n, 1))
+        stageBase = .allocate(capacity: max(n, 1))
+        stageBase.initialize(repeating: 0, count: max(n, 1))
         lu = DenseLU(dimension: n)
         var flat: [Double] = []
-        if case .rosenbrock(let r) = family {
+        switch family {
+        case .rosenbrock(let r):
+            routine = .rosenbrock
             stages = r.stages
             denseRows = r.h.count
             gamma = r.gamma
             flat = r.a + r.cMatrix + r.c + r.d + r.b + r.btilde + r.h.flatMap { $0 }
-        } else {
+        case .sdirk(let r):
+            routine = .sdirk
+            stages = r.stages
+            denseRows = 0
+            gamma = r.gamma
+            flat = r.a + r.c + r.b + r.btilde
+        case .rosenbrock23, .explicit:
+            routine = .rosenbrock23
             stages = 0
             denseRows = 0
             gamma = 0
@@ -53,12 +72,26 @@ final class ImplicitWork {
         dfdt.deallocate()
         f1.deallocate()
         rhs.deallocate()
+        stageBase.deallocate()
         increments.deallocate()
         coefficients.deallocate()
     }
 }
 
 extension ODEIntegrator {
+    /// out = base + Σₘ₍ₘ<count₎ weights[m] · stages[m·n ..< (m+1)·n] (base nil: zero), skipping zero
+    /// weights: a stage argument, u₁ or an error estimate of the implicit families.
+    @inline(__always)
+    func combineStages(into out: UnsafeMutablePointer<Double>, base: UnsafePointer<Double>?,
+                       weights: UnsafePointer<Double>, count: Int, stages: UnsafePointer<Double>) {
+        let n = self.n
+        if let base { for j in 0..<n { out[j] = base[j] } } else { for j in 0..<n { out[j] = 0 } }
+        for m in 0..<count where weights[m] != 0 {
+            let w = weights[m], v = stages + m * n
+            for j in 0..<n { out[j] += w * v[j] }
+        }
+    }
+
     /// ∂f/∂u at (t, x), column-major into `work.jacobian`: the function's own Jacobian when it
     /// has one, forward differences otherwise (counted in `stats.nfdjacs`). `f0` is f(t, x).
     func jacobian(at x: UnsafeMutablePointer<Double>, f0: UnsafePointer<Double>, _ work: ImplicitWork) {
@@ -104,8 +137,12 @@ extension ODEIntegrator {
             return true
         }
         _ = status
+        stats.nw += 1
         guard lu.factor() == .success else { return .nan }
-        func solve(_ x: UnsafeMutablePointer<Double>) { _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n)) }
+        func solve(_ x: UnsafeMutablePointer<Double>) {
+            stats.nsolve += 1
+            _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
+        }
         // k₁ = W⁻¹ (f₀ + γh ∂f/∂t).
         for i in 0..<n { k1[i] = f0[i] + hg * work.dfdt[i] }
         solve(k1)
@@ -165,6 +202,7 @@ extension ODEIntegrator {
         lu.withUnsafeMutableMatrix { w in
             for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? diagonal : 0) - work.jacobian[i + j * n] } }
         }
+        stats.nw += 1
         guard lu.factor() == .success else { return .nan }
         let invH = 1 / h
         for stage in 0..<s {
@@ -173,13 +211,7 @@ extension ODEIntegrator {
             if stage == 0 {
                 fi = f0
             } else {
-                for j in 0..<n { tmp[j] = uprev[j] }
-                for m in 0..<stage {
-                    let a = aM[stage * s + m]
-                    if a == 0 { continue }
-                    let km = ks + m * n
-                    for j in 0..<n { tmp[j] += a * km[j] }
-                }
+                combineStages(into: tmp, base: uprev, weights: aM + stage * s, count: stage, stages: ks)
                 rhs(work.f1, tmp, p, t + cv[stage] * h)
                 stats.nf += 1
                 fi = work.f1
@@ -194,12 +226,9 @@ extension ODEIntegrator {
             }
             _ = lu.solve(UnsafeMutableBufferPointer(start: ki, count: n))
         }
+        stats.nsolve += s
         // u₁ = u₀ + Σ bᵢ kᵢ; f(t + h, u₁) in the end slot.
-        for j in 0..<n { u[j] = uprev[j] }
-        for m in 0..<s where bv[m] != 0 {
-            let bm = bv[m], km = ks + m * n
-            for j in 0..<n { u[j] += bm * km[j] }
-        }
+        combineStages(into: u, base: uprev, weights: bv, count: s, stages: ks)
         rhs(slot(tableau.stages), u, p, t + h)
         stats.nf += 1
         endDerivativeValid = true

@@ -51,7 +51,11 @@ extension ODEIntegrator {
     @inline(__always)
     func performStep(_ h: Double) -> Double {
         if let work = implicitWork {
-            return work.stages > 0 ? performRosenbrockStep(h, work) : performRosenbrock23Step(h, work)
+            switch work.routine {
+            case .rosenbrock23: return performRosenbrock23Step(h, work)
+            case .rosenbrock: return performRosenbrockStep(h, work)
+            case .sdirk: return performSDIRKStep(h, work)
+            }
         }
         let s = tableau.stages
         let fsal = tableau.fsal

@@ -1,0 +1,197 @@
+import Foundation
+import LinearSolve
+
+/// What the simplified Newton iterations of a diagonally implicit method carry from stage to
+/// stage and from step to step: where the Jacobian was taken, which h W was factored for, and
+/// the last convergence rate.
+final class NewtonState {
+    /// A Jacobian is held, and it was taken at this step's start (accepted-step count and t).
+    var jacobianValid = false
+    var jacobianAccepted = -1
+    var jacobianT = Double.nan
+    /// The last step converged slowly (or failed): take a new Jacobian before the next.
+    var refreshJacobian = true
+    /// The step W = I − γhJ was factored for (0: no usable factorisation).
+    var factoredStep = 0.0
+    /// Hairer's η = θ/(1 − θ) of the last converged iteration, the first iteration's guess.
+    var eta = 1.0
+
+    func reset() {
+        jacobianValid = false
+        jacobianAccepted = -1
+        jacobianT = .nan
+        refreshJacobian = true
+        factoredStep = 0
+        eta = 1
+    }
+}
+
+/// Constants of the Newton iterations.
+/// References: E. Hairer and G. Wanner, Solving ODEs II, §IV.8 (stopping criterion (8.10),
+/// divergence and the predicted-iteration test, Jacobian reuse); OrdinaryDiffEq.jl's NLNewton
+/// (κ = 1/100, at most 10 iterations, W kept while the step changes little).
+enum NewtonParameters {
+    /// Stop when η‖Δ‖ ≤ κ, ‖·‖ scaled by the tolerances (so the iteration error is a hundredth of
+    /// the local error allowed).
+    static let kappa = 0.01
+    static let maxIterations = 10
+    /// A rate θ above this means the Jacobian is too old: the next step takes a new one.
+    static let slowRate = 0.2
+    /// W is refactored when h moved more than this fraction from the h it was factored for
+    /// (a lagging W only slows convergence; the fixed point is the same).
+    static let stepChange = 0.2
+}
+
+extension ODEIntegrator {
+    /// One step of a diagonally implicit Runge–Kutta method (`SDIRKCoefficients`) of size h from
+    /// (t, uprev) with slot 0 = f(t, uprev).
+    ///
+    /// Stage 0 is explicit: z₀ = h f(t, u₀). For i ≥ 1, zᵢ solves zᵢ = h f(t + cᵢh, Bᵢ + γ zᵢ)
+    /// with Bᵢ = u₀ + Σⱼ₍ⱼ<ᵢ₎ aᵢⱼ zⱼ, by simplified Newton iterations W Δ = h f(Bᵢ + γ zᵢ) − zᵢ
+    /// with W = I − γhJ: one Jacobian and at most one LU per step, shared by the stages and kept
+    /// across steps while the iterations converge fast (rate θ ≤ 0.2) and h stays within 20% of
+    /// the factored one. An iteration stops when η‖Δ‖ ≤ κ (η = θ/(1 − θ)); it fails when θ ≥ 1,
+    /// when convergence within the remaining iterations is out of reach, or after 10 iterations.
+    /// A failure with an old Jacobian retries the step with a new one; with a fresh one it sets
+    /// `nonlinearSolveFailed` and the loop halves the step.
+    ///
+    /// u₁ = u₀ + Σ bᵢ zᵢ goes to `u`, zᵢ/h to slot i; the error estimate W⁻¹ Σ b̃ᵢ zᵢ (filtered
+    /// by W as Hairer and Wanner's SDIRK4 and Hosea and Shampine's TR-BDF2 do, so stiff components
+    /// do not inflate it) is returned scaled.
+    /// References: E. Hairer and G. Wanner, Solving ODEs II, §IV.8; M. E. Hosea and
+    /// L. F. Shampine, "Analysis and implementation of TR-BDF2", Appl. Numer. Math. 20, 1996.
+    func performSDIRKStep(_ h: Double, _ work: ImplicitWork) -> Double {
+        let s = work.stages, n = self.n
+        let co = work.coefficients
+        let aM = co, cv = co + s * s, bv = cv + s, btv = bv + s
+        let z = work.increments
+        let newton = work.newton
+        let f0 = slot(0), base = work.stageBase, dz = work.rhs, fy = work.f1
+        let gamma = work.gamma
+        nonlinearSolveFailed = false
+        for j in 0..<n { z[j] = h * f0[j] }
+
+        var maxRate = 0.0
+        attempt: while true {
+            let current = newton.jacobianValid && newton.jacobianAccepted == stats.naccept && newton.jacobianT == t
+            if newton.refreshJacobian || !newton.jacobianValid {
+                if !current {
+                    jacobian(at: uprev, f0: f0, work)
+                    newton.jacobianValid = true
+                    newton.jacobianAccepted = stats.naccept
+                    newton.jacobianT = t
+                }
+                newton.refreshJacobian = false
+                newton.factoredStep = 0
+            }
+            let hFactored = newton.factoredStep
+            if hFactored == 0 || Swift.abs(h - hFactored) > NewtonParameters.stepChange * Swift.abs(hFactored) {
+                let hg = h * gamma
+                work.lu.withUnsafeMutableMatrix { w in
+                    for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? 1 : 0) - hg * work.jacobian[i + j * n] } }
+                }
+                stats.nw += 1
+                guard work.lu.factor() == .success else {
+                    // Singular W: a smaller step makes it the identity's neighbour.
+                    newton.factoredStep = 0
+                    return .nan
+                }
+                newton.factoredStep = h
+            }
+            maxRate = 0
+            for stage in 1..<s {
+                combineStages(into: base, base: uprev, weights: aM + stage * s, count: stage, stages: z)
+                // Predictor: the previous stage's z (z₀ = h f₀ for the first implicit stage).
+                let zi = z + stage * n, previous = z + (stage - 1) * n
+                for j in 0..<n { zi[j] = previous[j] }
+                let rate = solveStage(zi, base: base, time: t + cv[stage] * h, h: h, gamma: gamma,
+                                      dz: dz, fy: fy, work)
+                if rate.isNaN {
+                    stats.nnonlinconvfail += 1
+                    if !current {
+                        // An old Jacobian may be why: take a new one and redo the step.
+                        newton.refreshJacobian = true
+                        continue attempt
+                    }
+                    newton.refreshJacobian = true
+                    nonlinearSolveFailed = true
+                    for j in 0..<n { u[j] = uprev[j] }
+                    return 0
+                }
+                maxRate = Swift.max(maxRate, rate)
+            }
+            break
+        }
+        if maxRate > NewtonParameters.slowRate { newton.refreshJacobian = true }
+
+        // u₁ = u₀ + Σ bᵢ zᵢ; slot i = zᵢ/h for the dense output and the solution record.
+        combineStages(into: u, base: uprev, weights: bv, count: s, stages: z)
+        let invH = 1 / h
+        for m in 1..<s {
+            let km = slot(m), zm = z + m * n
+            for j in 0..<n { km[j] = zm[j] * invH }
+        }
+        endDerivativeValid = false
+        guard adaptive else { return 0 }
+        let estimate = work.dfdt
+        combineStages(into: estimate, base: nil, weights: btv, count: s, stages: z)
+        _ = work.lu.solve(UnsafeMutableBufferPointer(start: estimate, count: n))
+        stats.nsolve += 1
+        var acc = 0.0
+        for j in 0..<n {
+            let scaled = estimate[j] / (abstols[j] + reltols[j] * Swift.max(Swift.abs(uprev[j]), Swift.abs(u[j])))
+            err[j] = scaled
+            acc += scaled * scaled
+        }
+        if let norm = internalnorm { return norm(UnsafeBufferPointer(start: err, count: n), t) }
+        return (acc / Double(Swift.max(n, 1))).squareRoot()
+    }
+
+    /// Simplified Newton iterations for one stage: zᵢ (holding the predictor) is updated in place
+    /// until η‖Δ‖ ≤ κ. Returns the largest rate θ seen (0 after one iteration), or NaN when the
+    /// iterations diverge, stall or run out.
+    func solveStage(_ zi: UnsafeMutablePointer<Double>, base: UnsafePointer<Double>, time: Double, h: Double,
+                    gamma: Double, dz: UnsafeMutablePointer<Double>, fy: UnsafeMutablePointer<Double>,
+                    _ work: ImplicitWork) -> Double {
+        let n = self.n
+        let newton = work.newton
+        let kappa = NewtonParameters.kappa, maxIterations = NewtonParameters.maxIterations
+        // Hairer's start: the last η, pulled towards 1 so a lucky step is not trusted forever.
+        var eta = Foundation.pow(Swift.max(newton.eta, Double.ulpOfOne), 0.8)
+        var previousNorm = 0.0, maxRate = 0.0
+        for iteration in 0..<maxIterations {
+            for j in 0..<n { tmp[j] = base[j] + gamma * zi[j] }
+            rhs(fy, tmp, p, time)
+            stats.nf += 1
+            stats.nnonliniter += 1
+            for j in 0..<n { dz[j] = h * fy[j] - zi[j] }
+            _ = work.lu.solve(UnsafeMutableBufferPointer(start: dz, count: n))
+            stats.nsolve += 1
+            var acc = 0.0
+            for j in 0..<n {
+                let w = abstols[j] + reltols[j] * Swift.max(Swift.abs(uprev[j]), Swift.abs(tmp[j]))
+                let d = dz[j] / w
+                acc += d * d
+                zi[j] += dz[j]
+            }
+            let norm = (acc / Double(Swift.max(n, 1))).squareRoot()
+            guard norm.isFinite else { return .nan }
+            if iteration > 0 {
+                let rate = norm / previousNorm
+                // Diverging (or NaN from 0/0 is impossible here: previousNorm > 0 when we get here).
+                guard rate < 1 else { return .nan }
+                // Convergence within the remaining iterations is out of reach (Hairer–Wanner (8.11)).
+                let remaining = Double(maxIterations - 1 - iteration)
+                if norm * Foundation.pow(rate, remaining) / (1 - rate) > kappa { return .nan }
+                eta = rate / (1 - rate)
+                maxRate = Swift.max(maxRate, rate)
+            }
+            if norm == 0 || eta * norm <= kappa {
+                newton.eta = eta
+                return maxRate
+            }
+            previousNorm = norm
+        }
+        return .nan
+    }
+}
