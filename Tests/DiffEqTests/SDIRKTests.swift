@@ -141,4 +141,124 @@ final class SDIRKTests: XCTestCase {
             XCTAssertEqual(order, Double(tableau.order), accuracy: 0.3, "\(name): \(study)")
         }
     }
+
+    /// Every method on Robertson to t = 40 at a moderate tolerance: the reference to the accuracy
+    /// the method's order affords, mass conserved, and the Newton bookkeeping visible in the
+    /// stats (Jacobians reused across steps, at most one factorisation per attempted step).
+    func testRobertsonWithEveryMethod() throws {
+        let reference = [0.7158270687193267, 0.9185534764529951e-5, 0.2841637457458802]
+        let bounds = ["ImplicitEuler": 2e-2, "Trapezoid": 2e-3, "TRBDF2": 2e-3, "KenCarp4": 1e-4, "Kvaerno5": 1e-4]
+        for name in Self.names {
+            var o = SolverOptions()
+            o.reltol = 1e-6; o.abstol = 1e-10
+            o.maxiters = 1_000_000
+            let sol = solve(StiffTests.robertson(), try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .success, "\(name): \(sol.message ?? "")")
+            let end = Array(sol[sol.t.count - 1])
+            let worst = zip(end, reference).map { Swift.abs($0 - $1) / $1 }.max() ?? .nan
+            print("Robertson t=40 \(name): worst relative error \(worst), \(sol.stats)")
+            XCTAssertLessThan(worst, bounds[name] ?? 0, name)
+            XCTAssertEqual(end.reduce(0, +), 1, accuracy: 1e-9, "\(name): mass is conserved")
+            let stats = sol.stats
+            XCTAssertGreaterThan(stats.nfdjacs, 0, "\(name): finite-difference Jacobians, said in the stats")
+            XCTAssertLessThan(stats.njacs, stats.naccept, "\(name): Jacobians are reused across steps")
+            XCTAssertLessThanOrEqual(stats.nw, stats.nsteps + stats.nnonlinconvfail, "\(name): at most one LU per attempt")
+            XCTAssertGreaterThanOrEqual(stats.nnonliniter, stats.nsteps * (Self.coefficients(try MethodRegistry.method(named: name))!.stages - 1),
+                                        "\(name): at least one Newton iteration per implicit stage")
+        }
+    }
+
+    /// f = −10⁴ sign(u): the Jacobian is 0 and Newton's iteration (then a fixed-point iteration)
+    /// oscillates across u = 0 for every h > 10⁻⁴. With dtmin above that, the step collapses and
+    /// the solve returns `convergenceFailure` with a message; with fixed steps it fails at once.
+    func testNewtonFailureIsAConvergenceFailure() throws {
+        let problem = ODEProblem({ du, u, _, _ in du[0] = u[0] > 0 ? -1e4 : 1e4 }, u0: [1], tspan: (0, 1))
+        for name in ["ImplicitEuler", "KenCarp4"] {
+            var o = SolverOptions()
+            o.dt = 0.1
+            o.dtmin = 1e-3
+            let sol = solve(problem, try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .convergenceFailure, "\(name): \(sol)")
+            XCTAssertTrue(sol.message?.contains("did not converge") ?? false, sol.message ?? "no message")
+            XCTAssertGreaterThan(sol.stats.nnonlinconvfail, 0)
+            XCTAssertEqual(sol.stats.naccept, 0)
+            XCTAssertEqual(sol.t, [0], "the partial solution holds the start only")
+            var fixed = SolverOptions()
+            fixed.adaptive = false
+            fixed.dt = 0.1
+            let fixedSolution = solve(problem, try MethodRegistry.method(named: name), options: fixed)
+            XCTAssertEqual(fixedSolution.retcode, .convergenceFailure, name)
+            XCTAssertTrue(fixedSolution.message?.contains("fixed step") ?? false, fixedSolution.message ?? "no message")
+        }
+    }
+
+    /// A given Jacobian is used (no finite differences), the stiff linear problem takes far fewer
+    /// steps than with an explicit method, and the Hermite dense output follows the solution.
+    func testStiffLinearProblemWithAJacobianAndDenseOutput() throws {
+        var f = ODEFunction({ du, u, _, t in du[0] = -1000 * (u[0] - Foundation.cos(t)) - Foundation.sin(t) })
+        var jacobianCalls = 0
+        f.jac = { J, _, _, _ in J[0] = -1000; jacobianCalls += 1 }
+        let problem = ODEProblem(f, u0: [1], tspan: (0, 2))
+        var o = SolverOptions()
+        o.reltol = 1e-6; o.abstol = 1e-8
+        let explicit = solve(problem, try .dp5(), options: o)
+        for name in Self.names where name != "ImplicitEuler" {
+            jacobianCalls = 0
+            let sol = solve(problem, try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .success, name)
+            XCTAssertEqual(sol.stats.nfdjacs, 0, name)
+            XCTAssertEqual(jacobianCalls, sol.stats.njacs, name)
+            XCTAssertEqual(sol[sol.t.count - 1].first ?? .nan, Foundation.cos(2.0), accuracy: 1e-5, name)
+            // The trapezoid is A- but not L-stable (R(−∞) = −1): the stiff mode is not damped and
+            // its sign-flipping error keeps the steps small; the L-stable methods step past it.
+            if name != "Trapezoid" { XCTAssertGreaterThan(explicit.stats.nsteps, 5 * sol.stats.nsteps, name) }
+            var worst = 0.0
+            for i in 0..<sol.t.count - 1 where sol.t[i] > 0.05 {
+                for theta in [0.25, 0.5, 0.75] {
+                    let time = sol.t[i] + theta * (sol.t[i + 1] - sol.t[i])
+                    worst = Swift.max(worst, Swift.abs((sol(time)?.first ?? .nan) - Foundation.cos(time)))
+                }
+            }
+            print("stiff linear \(name): \(sol.stats.nsteps) steps (DP5 \(explicit.stats.nsteps)), dense error \(worst)")
+            // Cubic Hermite between steps of up to 0.3: its error h⁴/384·max|u⁗| exceeds the step
+            // tolerance when the steps are this long (the price of a method-independent interpolant).
+            XCTAssertLessThan(worst, 5e-4, name)
+        }
+    }
+
+    /// Dense output between steps has the Hermite interpolant's third order: halving the
+    /// (fixed) step divides the interpolation error at mid-step by about 16 (error ∝ h⁴ locally).
+    func testHermiteDenseOutputOrder() throws {
+        let problem = ODEProblem({ du, u, _, t in du[0] = -u[0] + t }, u0: [1], tspan: (0, 1))
+        let exact = { (t: Double) in t - 1 + 2 * Foundation.exp(-t) }
+        var errors: [Double] = []
+        for steps in [8, 16, 32] {
+            var o = SolverOptions()
+            o.adaptive = false; o.dt = 1 / Double(steps)
+            o.abstol = 1e-13; o.reltol = 1e-13
+            let sol = solve(problem, try .kvaerno5(), options: o)
+            // Mid-step of the middle step, minus the step's own (5th-order) error at its ends.
+            let i = steps / 2, time = (Double(i) + 0.5) / Double(steps)
+            errors.append(Swift.abs((sol(time)?.first ?? .nan) - exact(time)))
+        }
+        let slope = Foundation.log2(errors[0] / errors[2]) / 2
+        print("Kvaerno5 Hermite dense output errors \(errors), slope \(slope)")
+        XCTAssertEqual(slope, 4, accuracy: 0.3)
+    }
+
+    func testStepsAllocateNothing() throws {
+        try XCTSkipUnless(allocationCounterIsActive, "the allocation counter is not active on this platform")
+        var o = SolverOptions()
+        o.reltol = 1e-6; o.abstol = 1e-8
+        o.saveat = .every(4)
+        o.dense = false
+        for name in Self.names {
+            let integrator = ODEIntegrator(StiffTests.robertson(), try MethodRegistry.method(named: name), options: o)
+            integrator.run()
+            XCTAssertEqual(integrator.retcode, .success, name)
+            integrator.reinit()
+            let count = allocations { integrator.run() }
+            XCTAssertEqual(count, 0, name)
+        }
+    }
 }
