@@ -43,6 +43,11 @@ extension ODEIntegrator {
         }
         if lastWasRejected { hnew = direction * Swift.min(Swift.abs(hnew), Swift.abs(h)) }
         lastWasRejected = false
+        // Newton-solved stages: a small growth is not worth a new factorisation of W.
+        if let work = implicitWork, work.routine == .sdirk, !work.newton.refreshJacobian {
+            let ratio = hnew / h
+            if ratio >= 1, ratio <= NewtonParameters.keepStepBelow { hnew = h }
+        }
         return hnew
     }
 

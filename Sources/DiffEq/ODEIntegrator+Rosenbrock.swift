@@ -24,7 +24,8 @@ final class ImplicitWork {
     /// Stage increments (Rosenbrock) or stages zᵢ = h f(Yᵢ) (SDIRK), `stages × n`.
     let increments: UnsafeMutablePointer<Double>
     /// Rosenbrock: a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H
-    /// (`denseRows × stages`). SDIRK: a with its diagonal (`stages × stages`), c, b, b̃.
+    /// (`denseRows × stages`). SDIRK: a with its diagonal (`stages × stages`), c, b, b̃, and the
+    /// predictor weights (`stages × stages`).
     let coefficients: UnsafeMutablePointer<Double>
     let newton = NewtonState()
 
@@ -53,7 +54,7 @@ final class ImplicitWork {
             stages = r.stages
             denseRows = 0
             gamma = r.gamma
-            flat = r.a + r.c + r.b + r.btilde
+            flat = r.a + r.c + r.b + r.btilde + r.predictor
         case .rosenbrock23, .explicit:
             routine = .rosenbrock23
             stages = 0

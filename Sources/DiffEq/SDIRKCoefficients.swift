@@ -20,6 +20,11 @@ public struct SDIRKCoefficients: Sendable, Equatable {
     /// Error weights b − b̂.
     public let btilde: [Double]
 
+    /// Starting values for the Newton iterations, row-major `stages × stages`: stage i starts
+    /// from zᵢ⁰ = Σⱼ₍ⱼ<ᵢ₎ predictorᵢⱼ zⱼ, the polynomial through the last three earlier stages with
+    /// distinct c, extrapolated to cᵢ (zⱼ/h ≈ u′(t + cⱼh): the stages are derivatives along the step).
+    public let predictor: [Double]
+
     public var stages: Int { c.count }
     /// Whether u₁ is the last stage value (bᵢ = aₛᵢ), so the method is L-stable when A-stable
     /// and the last stage's derivative is f(t + h, u₁) to the Newton tolerance.
@@ -53,5 +58,24 @@ public struct SDIRKCoefficients: Sendable, Equatable {
         self.b = b
         self.c = c
         btilde = zip(b, bhat).map { $0 - $1 }
+        predictor = Self.predictorWeights(c)
+    }
+
+    /// Lagrange weights at cᵢ over up to three earlier stages with distinct nodes, latest first.
+    static func predictorWeights(_ c: [Double], points: Int = 3) -> [Double] {
+        let s = c.count
+        var weights = [Double](repeating: 0, count: s * s)
+        for i in 1..<s {
+            var chosen: [Int] = []
+            for j in stride(from: i - 1, through: 0, by: -1) where chosen.count < points {
+                if chosen.allSatisfy({ Swift.abs(c[$0] - c[j]) > 1e-3 }) { chosen.append(j) }
+            }
+            for k in chosen {
+                var w = 1.0
+                for l in chosen where l != k { w *= (c[i] - c[l]) / (c[k] - c[l]) }
+                weights[i * s + k] = w
+            }
+        }
+        return weights
     }
 }
