@@ -60,6 +60,10 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         /// stage equations solved by simplified Newton iterations: slot i holds zᵢ/h (slot 0 is
         /// f(t, u₀)), the end slot f(t + h, u₁); the dense output is cubic Hermite.
         case sdirk(SDIRKCoefficients)
+        /// A variable-order numerical differentiation formula (orders 1 ... maxOrder), solved by
+        /// Newton iterations: slots are f(t, u₀), (u₁ − u₀)/h and f(t + h, u₁) (cubic Hermite
+        /// dense output); its history lives in the integrator.
+        case ndf(maxOrder: Int)
     }
 
     /// Whether the method solves linear systems with the Jacobian (a stiff method).

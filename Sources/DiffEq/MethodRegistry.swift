@@ -30,6 +30,7 @@ public enum MethodRegistry {
         ("TRBDF2", ButcherTableau.trbdf2),
         ("KenCarp4", ButcherTableau.kenCarp4),
         ("Kvaerno5", ButcherTableau.kvaerno5),
+        ("QNDF", { try ButcherTableau.qndf() }),
     ]
 
     /// The names of all registered methods, explicit then stiff.

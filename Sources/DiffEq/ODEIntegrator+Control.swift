@@ -84,7 +84,8 @@ extension ODEIntegrator {
         }
         der2 = der2.squareRoot() / h
         let der12 = Swift.max(Swift.abs(der2), dnf.squareRoot())
-        let order = Double(tableau.order)
+        // The NDF starts at order 1.
+        let order = implicitWork?.ndf == nil ? Double(tableau.order) : 1
         let h1 = der12 <= 1e-15 ? Swift.max(1e-6, h * 1e-3) : Foundation.pow(0.01 / der12, 1 / order)
         h = Swift.min(100 * h, h1)
         h = Swift.min(h, hmax)

@@ -132,6 +132,8 @@ extension ODEIntegrator {
                     stats.nreject += 1
                     for j in 0..<n { u[j] = uprev[j] }
                     dt = rejectedStepSize(h, error: hasNaN ? .nan : e)
+                    // The NDF picks its own step from its order's error estimate.
+                    if !hasNaN, let ndf = implicitWork?.ndf, ndf.proposedStep != 0 { dt = ndf.proposedStep }
                     continue
                 }
                 dt = acceptedStepSize(h, error: e)
@@ -153,6 +155,11 @@ extension ODEIntegrator {
             if saveEverystep, !cut, saveEnd || t != tEnd { saveCurrent() }
             let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
             uModifiedFlag = false
+            if let ndf = implicitWork?.ndf {
+                // The NDF's history takes the step, then chooses the next order and step.
+                let next = ndfAccepted(h, error: e, restart: modified, ndf)
+                if adaptive { dt = next }
+            }
             if modified {
                 rhs(slot(0), u, p, t)
                 stats.nf += 1

@@ -7,7 +7,7 @@ import LinearSolve
 /// method its stages zᵢ, constants and Newton state (`ODEIntegrator+SDIRK.swift`).
 final class ImplicitWork {
     /// The stepping routine, chosen once (the family's payload is not unpacked per step).
-    enum Routine { case rosenbrock23, rosenbrock, sdirk }
+    enum Routine { case rosenbrock23, rosenbrock, sdirk, ndf }
     let routine: Routine
     let jacobian: UnsafeMutablePointer<Double>
     let dfdt: UnsafeMutablePointer<Double>
@@ -28,6 +28,8 @@ final class ImplicitWork {
     /// predictor weights (`stages × stages`).
     let coefficients: UnsafeMutablePointer<Double>
     let newton = NewtonState()
+    /// The difference table of the NDF family (nil for the others).
+    let ndf: NDFState?
 
     init(n: Int, family: ButcherTableau.Family = .rosenbrock23) {
         jacobian = .allocate(capacity: max(n * n, 1))
@@ -55,12 +57,18 @@ final class ImplicitWork {
             denseRows = 0
             gamma = r.gamma
             flat = r.a + r.c + r.b + r.btilde + r.predictor
+        case .ndf:
+            routine = .ndf
+            stages = 0
+            denseRows = 0
+            gamma = 0
         case .rosenbrock23, .explicit:
             routine = .rosenbrock23
             stages = 0
             denseRows = 0
             gamma = 0
         }
+        if case .ndf(let maxOrder) = family { ndf = NDFState(n: n, maxOrder: maxOrder) } else { ndf = nil }
         increments = .allocate(capacity: max(stages * n, 1))
         increments.initialize(repeating: 0, count: max(stages * n, 1))
         coefficients = .allocate(capacity: max(flat.count, 1))

@@ -11,8 +11,8 @@ final class NewtonState {
     var jacobianT = Double.nan
     /// The last step converged slowly (or failed): take a new Jacobian before the next.
     var refreshJacobian = true
-    /// The step W = I − γhJ was factored for (0: no usable factorisation).
-    var factoredStep = 0.0
+    /// The c of the factored W = I − cJ (0: no usable factorisation).
+    var factoredC = 0.0
     /// Hairer's η = θ/(1 − θ) of the last converged iteration, the first iteration's guess.
     var eta = 1.0
 
@@ -21,7 +21,7 @@ final class NewtonState {
         jacobianAccepted = -1
         jacobianT = .nan
         refreshJacobian = true
-        factoredStep = 0
+        factoredC = 0
         eta = 1
     }
 }
@@ -80,31 +80,7 @@ extension ODEIntegrator {
 
         var maxRate = 0.0
         attempt: while true {
-            var current = newton.jacobianValid && newton.jacobianAccepted == stats.naccept && newton.jacobianT == t
-            if newton.refreshJacobian || !newton.jacobianValid {
-                if !current {
-                    jacobian(at: uprev, f0: f0, work)
-                    newton.jacobianValid = true
-                    newton.jacobianAccepted = stats.naccept
-                    newton.jacobianT = t
-                    current = true
-                }
-                newton.refreshJacobian = false
-                newton.factoredStep = 0
-            }
-            if newton.factoredStep != h {
-                let hg = h * gamma
-                work.lu.withUnsafeMutableMatrix { w in
-                    for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? 1 : 0) - hg * work.jacobian[i + j * n] } }
-                }
-                stats.nw += 1
-                guard work.lu.factor() == .success else {
-                    // Singular W: a smaller step makes it the identity's neighbour.
-                    newton.factoredStep = 0
-                    return .nan
-                }
-                newton.factoredStep = h
-            }
+            guard let current = prepareNewtonMatrix(c: gamma * h, work) else { return .nan }
             maxRate = 0
             for stage in 1..<s {
                 combineStages(into: base, base: uprev, weights: aM + stage * s, count: stage, stages: z)
@@ -151,6 +127,39 @@ extension ODEIntegrator {
         }
         if let norm = internalnorm { return norm(UnsafeBufferPointer(start: err, count: n), t) }
         return (acc / Double(Swift.max(n, 1))).squareRoot()
+    }
+
+    /// Makes W = I − cJ ready for Newton's iterations from (t, uprev): a new Jacobian when none is
+    /// held or a refresh was asked for (unless the one held was taken at this step's start), and a
+    /// new LU when c changed. Returns whether the Jacobian is this step's own (a failure with an
+    /// older one is retried with a new one), or nil when W is singular.
+    func prepareNewtonMatrix(c: Double, _ work: ImplicitWork) -> Bool? {
+        let newton = work.newton, n = self.n
+        var current = newton.jacobianValid && newton.jacobianAccepted == stats.naccept && newton.jacobianT == t
+        if newton.refreshJacobian || !newton.jacobianValid {
+            if !current {
+                jacobian(at: uprev, f0: slot(0), work)
+                newton.jacobianValid = true
+                newton.jacobianAccepted = stats.naccept
+                newton.jacobianT = t
+                current = true
+            }
+            newton.refreshJacobian = false
+            newton.factoredC = 0
+        }
+        if newton.factoredC != c {
+            work.lu.withUnsafeMutableMatrix { w in
+                for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? 1 : 0) - c * work.jacobian[i + j * n] } }
+            }
+            stats.nw += 1
+            guard work.lu.factor() == .success else {
+                // Singular W: the step is rejected, and a smaller one brings W nearer the identity.
+                newton.factoredC = 0
+                return nil
+            }
+            newton.factoredC = c
+        }
+        return current
     }
 
     /// Simplified Newton iterations for one stage: zᵢ (holding the predictor) is updated in place

@@ -55,6 +55,7 @@ extension ODEIntegrator {
             case .rosenbrock23: return performRosenbrock23Step(h, work)
             case .rosenbrock: return performRosenbrockStep(h, work)
             case .sdirk: return performSDIRKStep(h, work)
+            case .ndf: return work.ndf.map { performNDFStep(h, work, $0) } ?? .nan
             }
         }
         let s = tableau.stages

@@ -253,6 +253,7 @@ public final class ODEIntegrator {
         stepsSinceStart = 0
         nonlinearSolveFailed = false
         implicitWork?.newton.reset()
+        implicitWork?.ndf?.reset()
         for i in 0..<n {
             abstols[i] = options.abstol.value(i)
             reltols[i] = options.reltol.value(i)

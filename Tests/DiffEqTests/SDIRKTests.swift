@@ -245,20 +245,4 @@ final class SDIRKTests: XCTestCase {
         print("Kvaerno5 Hermite dense output errors \(errors), slope \(slope)")
         XCTAssertEqual(slope, 4, accuracy: 0.3)
     }
-
-    func testStepsAllocateNothing() throws {
-        try XCTSkipUnless(allocationCounterIsActive, "the allocation counter is not active on this platform")
-        var o = SolverOptions()
-        o.reltol = 1e-6; o.abstol = 1e-8
-        o.saveat = .every(4)
-        o.dense = false
-        for name in Self.names {
-            let integrator = ODEIntegrator(StiffTests.robertson(), try MethodRegistry.method(named: name), options: o)
-            integrator.run()
-            XCTAssertEqual(integrator.retcode, .success, name)
-            integrator.reinit()
-            let count = allocations { integrator.run() }
-            XCTAssertEqual(count, 0, name)
-        }
-    }
 }

@@ -132,22 +132,22 @@ final class StiffTestSetTests: XCTestCase {
     }
 
     func testRober() throws {
-        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2"] { try check(Self.rober, m) }
+        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2", "QNDF"] { try check(Self.rober, m) }
     }
 
     func testHires() throws {
-        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2"] { try check(Self.hires, m) }
+        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2", "QNDF"] { try check(Self.hires, m) }
     }
 
     func testOrego() throws {
-        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2"] { try check(Self.orego, m) }
+        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2", "QNDF"] { try check(Self.orego, m) }
     }
 
     func testVdpol() throws {
-        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2"] { try check(Self.vdpol, m) }
+        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2", "QNDF"] { try check(Self.vdpol, m) }
     }
 
     func testPollu() throws {
-        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2"] { try check(Self.pollu, m) }
+        for m in ["Rodas5P", "Kvaerno5", "KenCarp4", "TRBDF2", "QNDF"] { try check(Self.pollu, m) }
     }
 }
