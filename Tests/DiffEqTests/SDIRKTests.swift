@@ -245,4 +245,28 @@ final class SDIRKTests: XCTestCase {
         print("Kvaerno5 Hermite dense output errors \(errors), slope \(slope)")
         XCTAssertEqual(slope, 4, accuracy: 0.3)
     }
+
+    /// A bouncing ball with the Newton-solved methods: events are located on the Hermite dense
+    /// output, the state is changed by the affect, and the NDF restarts its history there. The
+    /// first impact of u″ = −9.81 from height 10 is at √(20/9.81); with restitution 0.9 the
+    /// second is 2·0.9·√(20/9.81) later.
+    func testEventsWithTheImplicitFamilies() throws {
+        let g = 9.81
+        let problem = ODEProblem({ du, u, _, _ in du[0] = u[1]; du[1] = -g }, u0: [10, 0], tspan: (0, 5))
+        let first = (20 / g).squareRoot(), second = first + 2 * 0.9 * (20 / g).squareRoot()
+        for name in ["TRBDF2", "KenCarp4", "Kvaerno5", "QNDF"] {
+            var impacts: [Double] = []
+            var o = SolverOptions()
+            o.reltol = 1e-8; o.abstol = 1e-10
+            o.callback = CallbackSet(ContinuousCallback(condition: { u, _, _ in u[0] }, affect: nil, affectNeg: { integrator in
+                impacts.append(integrator.t)
+                integrator.state[1] = -0.9 * integrator.state[1]
+            }))
+            let sol = solve(problem, try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .success, "\(name): \(sol.message ?? "")")
+            XCTAssertEqual(impacts.count, 2, "\(name): impacts at \(impacts)")
+            XCTAssertEqual(impacts.first ?? .nan, first, accuracy: 1e-6, name)
+            XCTAssertEqual(impacts.dropFirst().first ?? .nan, second, accuracy: 1e-5, name)
+        }
+    }
 }
