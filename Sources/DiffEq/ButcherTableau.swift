@@ -1,4 +1,6 @@
-/// An explicit Runge–Kutta method as data: coefficients, error weights and dense output.
+/// An explicit Runge–Kutta method as data: coefficients, error weights and dense output. The
+/// implicit families (`Family`: Rosenbrock, SDIRK, NDF) use the same slots and dense output,
+/// with their own constants and stepping routines.
 ///
 /// Stages are numbered 0..<stages. The integrator also keeps one more slot, `stages`, for
 /// f(t + h, u₁), the derivative at the end of an accepted step (for an FSAL method that is

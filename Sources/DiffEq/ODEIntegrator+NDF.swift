@@ -225,23 +225,11 @@ extension ODEIntegrator {
         let s1 = slot(1), invH = 1 / h
         for j in 0..<n { s1[j] = (u[j] - uprev[j]) * invH }
         endDerivativeValid = false
-        let e = ndfErrorNorm(state.errorConstant[order], d, state)
+        let e = scaledErrorNorm(d, times: state.errorConstant[order])
         let safety = 0.9 * Double(2 * NDFParameters.maxIterations + 1) / Double(2 * NDFParameters.maxIterations + state.iterations)
         let factor = e > 0 ? Swift.max(NDFParameters.minFactor, safety * Foundation.pow(e, -1 / Double(order + 1))) : NDFParameters.minFactor
         state.proposedStep = h * Swift.min(factor, 1)
         return e
-    }
-
-    /// ‖constant · v‖ scaled by abstol + reltol·|u|.
-    func ndfErrorNorm(_ constant: Double, _ v: UnsafePointer<Double>, _ state: NDFState) -> Double {
-        var acc = 0.0
-        for j in 0..<n {
-            let s = constant * v[j] / (abstols[j] + reltols[j] * Swift.abs(u[j]))
-            err[j] = s
-            acc += s * s
-        }
-        if let norm = internalnorm { return norm(UnsafeBufferPointer(start: err, count: n), t) }
-        return (acc / Double(Swift.max(n, 1))).squareRoot()
     }
 
     /// After an accepted step of size h with error norm e: pushes the correction into the
@@ -253,8 +241,8 @@ extension ODEIntegrator {
         state.pushCorrection()
         let order = state.order
         guard state.equalSteps >= order + 1 else { return h }
-        let lower = order > 1 ? ndfErrorNorm(state.errorConstant[order - 1], state.row(order), state) : .infinity
-        let higher = order < state.maxOrder ? ndfErrorNorm(state.errorConstant[order + 1], state.row(order + 2), state) : .infinity
+        let lower = order > 1 ? scaledErrorNorm(state.row(order), times: state.errorConstant[order - 1]) : .infinity
+        let higher = order < state.maxOrder ? scaledErrorNorm(state.row(order + 2), times: state.errorConstant[order + 1]) : .infinity
         func factor(_ norm: Double, _ q: Int) -> Double { norm > 0 ? Foundation.pow(norm, -1 / Double(q)) : .infinity }
         let candidates = (factor(lower, order), factor(e, order + 1), factor(higher, order + 2))
         var best = candidates.1, change = 0
