@@ -108,4 +108,20 @@ final class QNDFTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("maxOrder must be 1 ... 5"), "\(error)")
         }
     }
+
+    /// Backwards in time (h < 0) the Newton-solved families work unchanged: u′ = −u + t from
+    /// t = 2 back to 0, u = t − 1 + 2e^{−t}.
+    func testBackwardsInTime() throws {
+        let exact = { (t: Double) in t - 1 + 2 * Foundation.exp(-t) }
+        let problem = ODEProblem({ du, u, _, t in du[0] = -u[0] + t }, u0: [exact(2)], tspan: (2, 0))
+        for name in ["TRBDF2", "KenCarp4", "Kvaerno5", "QNDF"] {
+            var o = SolverOptions()
+            o.reltol = 1e-8; o.abstol = 1e-10
+            let sol = solve(problem, try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .success, name)
+            XCTAssertEqual(sol.t.last ?? .nan, 0, name)
+            XCTAssertEqual(sol[sol.t.count - 1].first ?? .nan, exact(0), accuracy: 2e-5, name)  // backwards the mode e^{−t} grows
+            XCTAssertEqual(sol(1.3)?.first ?? .nan, exact(1.3), accuracy: 1e-5, "\(name) dense output backwards")
+        }
+    }
 }
