@@ -82,7 +82,10 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(name) (order \(order)\(embeddedOrder.map { "(\($0))" } ?? ""), \(stages) stages)" }
+    public var description: String {
+        if case .ndf(let maxOrder) = family { return "\(name) (variable order 1–\(maxOrder))" }
+        return "\(name) (order \(order)\(embeddedOrder.map { "(\($0))" } ?? ""), \(stages) stages)"
+    }
 
     /// Builds and checks a tableau.
     /// - Parameters:

@@ -176,6 +176,7 @@ extension ODEIntegrator {
         for j in 0..<n { rtol = Swift.min(rtol, reltols[j]) }
         let tolerance = Swift.max(10 * Double.ulpOfOne / rtol, Swift.min(0.03, rtol.squareRoot()))
 
+        var triedPredictor = false
         attempt: while true {
             guard let current = prepareNewtonMatrix(c: c, work) else { return .nan }
             // Newton: u = u_pred + d, solving W Δ = c f(u) − ψ − d.
@@ -214,6 +215,12 @@ extension ODEIntegrator {
                 stats.nnonlinconvfail += 1
                 if !current {
                     newton.refreshJacobian = true
+                    continue attempt
+                }
+                if !triedPredictor {
+                    // Linearise once more at the predicted u₁ (as scipy's BDF does) before giving up.
+                    triedPredictor = true
+                    retryWithJacobian(at: prediction, work)
                     continue attempt
                 }
                 for j in 0..<n { u[j] = uprev[j] }

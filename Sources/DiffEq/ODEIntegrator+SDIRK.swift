@@ -78,7 +78,7 @@ extension ODEIntegrator {
         nonlinearSolveFailed = false
         for j in 0..<n { z[j] = h * f0[j] }
 
-        var maxRate = 0.0
+        var maxRate = 0.0, triedPredictor = false
         attempt: while true {
             guard let current = prepareNewtonMatrix(c: gamma * h, work) else { return .nan }
             maxRate = 0
@@ -93,6 +93,14 @@ extension ODEIntegrator {
                     if !current {
                         // An old Jacobian may be why: take a new one and redo the step.
                         newton.refreshJacobian = true
+                        continue attempt
+                    }
+                    if !triedPredictor {
+                        // J at u₀ can miss the stiffness the step runs into (Robertson at t = 0,
+                        // where y₂ = 0): linearise once more at the explicit Euler point u₀ + h f₀.
+                        triedPredictor = true
+                        for j in 0..<n { tmp[j] = uprev[j] + h * f0[j] }
+                        retryWithJacobian(at: tmp, work)
                         continue attempt
                     }
                     newton.refreshJacobian = true
@@ -166,6 +174,20 @@ extension ODEIntegrator {
             newton.factoredC = c
         }
         return current
+    }
+
+    /// Takes the Jacobian at x (time t) for the next attempt at this step, and marks W for
+    /// refactoring.
+    func retryWithJacobian(at x: UnsafeMutablePointer<Double>, _ work: ImplicitWork) {
+        rhs(work.f1, x, p, t)
+        stats.nf += 1
+        jacobian(at: x, f0: work.f1, work)
+        let newton = work.newton
+        newton.jacobianValid = true
+        newton.jacobianAccepted = stats.naccept
+        newton.jacobianT = t
+        newton.refreshJacobian = false
+        newton.factoredC = 0
     }
 
     /// Simplified Newton iterations for one stage: zᵢ (holding the predictor) is updated in place

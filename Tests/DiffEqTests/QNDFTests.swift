@@ -103,6 +103,11 @@ final class QNDFTests: XCTestCase {
         XCTAssertGreaterThan(sol.stats.nnonlinconvfail, 0)
     }
 
+    func testDescription() throws {
+        XCTAssertEqual(try ButcherTableau.qndf().description, "QNDF (variable order 1–5)")
+        XCTAssertEqual(try ButcherTableau.kenCarp4().description, "KenCarp4 (order 4(3), 6 stages)")
+    }
+
     func testBadMaxOrderIsRefused() {
         XCTAssertThrowsError(try ButcherTableau.qndf(maxOrder: 6)) { error in
             XCTAssertTrue("\(error)".contains("maxOrder must be 1 ... 5"), "\(error)")

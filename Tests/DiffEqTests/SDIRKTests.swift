@@ -192,6 +192,23 @@ final class SDIRKTests: XCTestCase {
         }
     }
 
+    /// Robertson's Jacobian at t = 0 has no stiffness in y₂ (it is 0 there), and Newton's
+    /// iterations with it diverge for fixed steps of 1e-3; the retry linearised at u₀ + h f₀
+    /// converges, so the fixed-step solve runs (it returned `convergenceFailure` at once before).
+    func testFixedStepsRetryWithAJacobianAtThePredictor() throws {
+        let problem = ODEProblem(StiffTests.robertson().f, u0: [1, 0, 0], tspan: (0, 0.1))
+        for name in ["ImplicitEuler", "QNDF"] {
+            var o = SolverOptions()
+            o.adaptive = false
+            o.dt = 1e-3
+            let sol = solve(problem, try MethodRegistry.method(named: name), options: o)
+            XCTAssertEqual(sol.retcode, .success, "\(name): \(sol.message ?? "")")
+            XCTAssertEqual(sol.stats.naccept, 100, name)
+            XCTAssertEqual(sol[sol.t.count - 1].reduce(0, +), 1, accuracy: 1e-12, "\(name): mass is conserved")
+            XCTAssertGreaterThan(sol.stats.nnonlinconvfail, 0, "\(name): the first attempt failed and was retried")
+        }
+    }
+
     /// A given Jacobian is used (no finite differences), the stiff linear problem takes far fewer
     /// steps than with an explicit method, and the Hermite dense output follows the solution.
     func testStiffLinearProblemWithAJacobianAndDenseOutput() throws {
