@@ -256,6 +256,9 @@ extension ODEIntegrator {
         if candidates.0 > best { best = candidates.0; change = -1 }
         if candidates.2 > best { best = candidates.2; change = 1 }
         state.order = order + change
+        // The next order choice waits for order + 1 steps again (with fixed steps too, where no
+        // rescaling resets the count).
+        state.equalSteps = 0
         let safety = 0.9 * Double(2 * NDFParameters.maxIterations + 1) / Double(2 * NDFParameters.maxIterations + state.iterations)
         return h * Swift.min(NDFParameters.maxFactor, safety * best)
     }
