@@ -1,31 +1,6 @@
 import Foundation
 import LinearSolve
 
-/// What the simplified Newton iterations of the implicit families (SDIRK, NDF) carry from stage
-/// to stage and from step to step: where the Jacobian was taken, which W was factored, and the
-/// last convergence rate.
-final class NewtonState {
-    /// A Jacobian is held, and it was taken at this step's start (accepted-step count and t).
-    var jacobianValid = false
-    var jacobianAccepted = -1
-    var jacobianT = Double.nan
-    /// The last step converged slowly (or failed): take a new Jacobian before the next.
-    var refreshJacobian = true
-    /// The c of the factored W = I − cJ (0: no usable factorisation).
-    var factoredC = 0.0
-    /// Hairer's η = θ/(1 − θ) of the last converged iteration, the first iteration's guess.
-    var eta = 1.0
-
-    func reset() {
-        jacobianValid = false
-        jacobianAccepted = -1
-        jacobianT = .nan
-        refreshJacobian = true
-        factoredC = 0
-        eta = 1
-    }
-}
-
 /// Constants of the Newton iterations.
 /// References: E. Hairer and G. Wanner, Solving ODEs II, §IV.8 (stopping criterion (8.10),
 /// Jacobian reuse, RADAU5's step freeze); OrdinaryDiffEq.jl's NLNewton (κ = 1/100, at most 10
@@ -128,66 +103,6 @@ extension ODEIntegrator {
         _ = work.lu.solve(UnsafeMutableBufferPointer(start: estimate, count: n))
         stats.nsolve += 1
         return scaledErrorNorm(estimate)
-    }
-
-    /// ‖constant · e‖ with each component scaled by abstol + reltol·max(|u₀|, |u₁|) (into `err`),
-    /// in `internalnorm` when one is given, root mean square otherwise.
-    func scaledErrorNorm(_ e: UnsafePointer<Double>, times constant: Double = 1) -> Double {
-        var acc = 0.0
-        for j in 0..<n {
-            let scaled = constant * e[j] / (abstols[j] + reltols[j] * Swift.max(Swift.abs(uprev[j]), Swift.abs(u[j])))
-            err[j] = scaled
-            acc += scaled * scaled
-        }
-        if let norm = internalnorm { return norm(UnsafeBufferPointer(start: err, count: n), t) }
-        return (acc / Double(Swift.max(n, 1))).squareRoot()
-    }
-
-    /// Makes W = I − cJ ready for Newton's iterations from (t, uprev): a new Jacobian when none is
-    /// held or a refresh was asked for (unless the one held was taken at this step's start), and a
-    /// new LU when c changed. Returns whether the Jacobian is this step's own (a failure with an
-    /// older one is retried with a new one), or nil when W is singular.
-    func prepareNewtonMatrix(c: Double, _ work: ImplicitWork) -> Bool? {
-        let newton = work.newton, n = self.n
-        var current = newton.jacobianValid && newton.jacobianAccepted == stats.naccept && newton.jacobianT == t
-        if newton.refreshJacobian || !newton.jacobianValid {
-            if !current {
-                jacobian(at: uprev, f0: slot(0), work)
-                newton.jacobianValid = true
-                newton.jacobianAccepted = stats.naccept
-                newton.jacobianT = t
-                current = true
-            }
-            newton.refreshJacobian = false
-            newton.factoredC = 0
-        }
-        if newton.factoredC != c {
-            work.lu.withUnsafeMutableMatrix { w in
-                for j in 0..<n { for i in 0..<n { w[i + j * n] = (i == j ? 1 : 0) - c * work.jacobian[i + j * n] } }
-            }
-            stats.nw += 1
-            guard work.lu.factor() == .success else {
-                // Singular W: the step is rejected, and a smaller one brings W nearer the identity.
-                newton.factoredC = 0
-                return nil
-            }
-            newton.factoredC = c
-        }
-        return current
-    }
-
-    /// Takes the Jacobian at x (time t) for the next attempt at this step, and marks W for
-    /// refactoring.
-    func retryWithJacobian(at x: UnsafeMutablePointer<Double>, _ work: ImplicitWork) {
-        rhs(work.f1, x, p, t)
-        stats.nf += 1
-        jacobian(at: x, f0: work.f1, work)
-        let newton = work.newton
-        newton.jacobianValid = true
-        newton.jacobianAccepted = stats.naccept
-        newton.jacobianT = t
-        newton.refreshJacobian = false
-        newton.factoredC = 0
     }
 
     /// Simplified Newton iterations for one stage: zᵢ (holding the predictor) is updated in place

@@ -1,0 +1,112 @@
+import LinearSolve
+
+/// Memory of an implicit step, allocated with the integrator: the Jacobian, ∂f/∂t, an
+/// intermediate derivative, a right-hand side and the LU of W; for a Rosenbrock–Wanner method
+/// of the transformed form its stage increments and constants, for a diagonally implicit
+/// method its stages zᵢ, constants and Newton state (`ODEIntegrator+SDIRK.swift`).
+final class ImplicitWork {
+    /// The stepping routine, chosen once (the family's payload is not unpacked per step).
+    enum Routine { case rosenbrock23, rosenbrock, sdirk, ndf }
+    let routine: Routine
+    let jacobian: UnsafeMutablePointer<Double>
+    let dfdt: UnsafeMutablePointer<Double>
+    let f1: UnsafeMutablePointer<Double>
+    let rhs: UnsafeMutablePointer<Double>
+    /// The known part u₀ + Σⱼ₍ⱼ<ᵢ₎ aᵢⱼ zⱼ of a diagonally implicit stage.
+    let stageBase: UnsafeMutablePointer<Double>
+    let lu: DenseLU
+    /// Stages of the transformed-form or diagonally implicit method (0 for Rosenbrock23).
+    let stages: Int
+    /// Dense-output rows of the transformed-form method.
+    let denseRows: Int
+    let gamma: Double
+    /// Stage increments (Rosenbrock) or stages zᵢ = h f(Yᵢ) (SDIRK), `stages × n`.
+    let increments: UnsafeMutablePointer<Double>
+    /// Rosenbrock: a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H
+    /// (`denseRows × stages`). SDIRK: a with its diagonal (`stages × stages`), c, b, b̃, and the
+    /// predictor weights (`stages × stages`).
+    let coefficients: UnsafeMutablePointer<Double>
+    let newton = NewtonState()
+    /// The difference table of the NDF family (nil for the others).
+    let ndf: NDFState?
+
+    init(n: Int, family: ButcherTableau.Family = .rosenbrock23) {
+        jacobian = .allocate(capacity: max(n * n, 1))
+        jacobian.initialize(repeating: 0, count: max(n * n, 1))
+        dfdt = .allocate(capacity: max(n, 1))
+        dfdt.initialize(repeating: 0, count: max(n, 1))
+        f1 = .allocate(capacity: max(n, 1))
+        f1.initialize(repeating: 0, count: max(n, 1))
+        rhs = .allocate(capacity: max(n, 1))
+        rhs.initialize(repeating: 0, count: max(n, 1))
+        stageBase = .allocate(capacity: max(n, 1))
+        stageBase.initialize(repeating: 0, count: max(n, 1))
+        lu = DenseLU(dimension: n)
+        var flat: [Double] = []
+        switch family {
+        case .rosenbrock(let r):
+            routine = .rosenbrock
+            stages = r.stages
+            denseRows = r.h.count
+            gamma = r.gamma
+            flat = r.a + r.cMatrix + r.c + r.d + r.b + r.btilde + r.h.flatMap { $0 }
+        case .sdirk(let r):
+            routine = .sdirk
+            stages = r.stages
+            denseRows = 0
+            gamma = r.gamma
+            flat = r.a + r.c + r.b + r.btilde + r.predictor
+        case .ndf:
+            routine = .ndf
+            stages = 0
+            denseRows = 0
+            gamma = 0
+        case .rosenbrock23, .explicit:
+            routine = .rosenbrock23
+            stages = 0
+            denseRows = 0
+            gamma = 0
+        }
+        if case .ndf(let maxOrder) = family { ndf = NDFState(n: n, maxOrder: maxOrder) } else { ndf = nil }
+        increments = .allocate(capacity: max(stages * n, 1))
+        increments.initialize(repeating: 0, count: max(stages * n, 1))
+        coefficients = .allocate(capacity: max(flat.count, 1))
+        coefficients.initialize(repeating: 0, count: max(flat.count, 1))
+        for (i, v) in flat.enumerated() { coefficients[i] = v }
+    }
+
+    deinit {
+        jacobian.deallocate()
+        dfdt.deallocate()
+        f1.deallocate()
+        rhs.deallocate()
+        stageBase.deallocate()
+        increments.deallocate()
+        coefficients.deallocate()
+    }
+}
+
+/// What the simplified Newton iterations of the implicit families (SDIRK, NDF) carry from stage
+/// to stage and from step to step: where the Jacobian was taken, which W was factored, and the
+/// last convergence rate.
+final class NewtonState {
+    /// A Jacobian is held, and it was taken at this step's start (accepted-step count and t).
+    var jacobianValid = false
+    var jacobianAccepted = -1
+    var jacobianT = Double.nan
+    /// The last step converged slowly (or failed): take a new Jacobian before the next.
+    var refreshJacobian = true
+    /// The c of the factored W = I − cJ (0: no usable factorisation).
+    var factoredC = 0.0
+    /// Hairer's η = θ/(1 − θ) of the last converged iteration, the first iteration's guess.
+    var eta = 1.0
+
+    func reset() {
+        jacobianValid = false
+        jacobianAccepted = -1
+        jacobianT = .nan
+        refreshJacobian = true
+        factoredC = 0
+        eta = 1
+    }
+}
