@@ -31,16 +31,11 @@ final class ImplicitWork {
     let ndf: NDFState?
 
     init(n: Int, family: ButcherTableau.Family = .rosenbrock23) {
-        jacobian = .allocate(capacity: max(n * n, 1))
-        jacobian.initialize(repeating: 0, count: max(n * n, 1))
-        dfdt = .allocate(capacity: max(n, 1))
-        dfdt.initialize(repeating: 0, count: max(n, 1))
-        f1 = .allocate(capacity: max(n, 1))
-        f1.initialize(repeating: 0, count: max(n, 1))
-        rhs = .allocate(capacity: max(n, 1))
-        rhs.initialize(repeating: 0, count: max(n, 1))
-        stageBase = .allocate(capacity: max(n, 1))
-        stageBase.initialize(repeating: 0, count: max(n, 1))
+        jacobian = zeroedBuffer(n * n)
+        dfdt = zeroedBuffer(n)
+        f1 = zeroedBuffer(n)
+        rhs = zeroedBuffer(n)
+        stageBase = zeroedBuffer(n)
         lu = DenseLU(dimension: n)
         var flat: [Double] = []
         switch family {
@@ -68,10 +63,8 @@ final class ImplicitWork {
             gamma = 0
         }
         if case .ndf(let maxOrder) = family { ndf = NDFState(n: n, maxOrder: maxOrder) } else { ndf = nil }
-        increments = .allocate(capacity: max(stages * n, 1))
-        increments.initialize(repeating: 0, count: max(stages * n, 1))
-        coefficients = .allocate(capacity: max(flat.count, 1))
-        coefficients.initialize(repeating: 0, count: max(flat.count, 1))
+        increments = zeroedBuffer(stages * n)
+        coefficients = zeroedBuffer(flat.count)
         for (i, v) in flat.enumerated() { coefficients[i] = v }
     }
 
@@ -109,4 +102,12 @@ final class NewtonState {
         factoredC = 0
         eta = 1
     }
+}
+
+/// A buffer of `count` zeros (at least one element, so an empty problem still has a valid
+/// pointer), for working memory allocated once per integrator.
+func zeroedBuffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+    let p = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+    p.initialize(repeating: 0, count: Swift.max(count, 1))
+    return p
 }
