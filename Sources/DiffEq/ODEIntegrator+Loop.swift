@@ -219,8 +219,9 @@ extension ODEIntegrator {
     /// `cut`: an event cut the step back to `end`; its end derivative was taken where the
     /// step itself ended (`start + h`), before the event was found.
     /// Exact for the explicit and Rosenbrock methods only: the Newton-solved families (SDIRK,
-    /// NDF) carry state between steps (a reused Jacobian, the NDF's history), so a replayed step
-    /// agrees with the original only to the Newton tolerance (the discrete adjoint refuses them).
+    /// NDF) carry state between steps: an SDIRK step replays only to the Newton tolerance (its
+    /// Jacobian may differ), an NDF step not at all (it needs the history of earlier steps). The
+    /// discrete adjoint refuses both.
     public func replayStep(start: Double, h: Double, end: Double, cut: Bool = false, from x: UnsafePointer<Double>,
                            slots out: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
         t = start
