@@ -3,7 +3,8 @@ import DiffEq
 import Sensitivity
 
 // `3_robertson_stiff`: Robertson k = (0.04, 3e7, 1e4), u0 = [1, 0, 0], to t = 1e5, rtol 1e-6,
-// atol 1e-8; every stiff method, with finite-difference and with compiled (traced) Jacobians.
+// atol 1e-8; every stiff method of the registry (Rosenbrock and the Newton-solved SDIRK family),
+// with finite-difference and with compiled (traced) Jacobians.
 // The error is against scipy's Radau at rtol 1e-12, atol 1e-16 (the anchors' reference).
 
 let robertsonReference = [1.7865921142322466e-02, 7.2747514685287435e-08, 9.8213400611016388e-01]
@@ -46,7 +47,8 @@ func runRobertson() throws -> [JSONValue] {
             fields += timing.jsonFields
             fields += [
                 ("steps", .int(sol.stats.nsteps)), ("accepted_steps", .int(sol.stats.naccept)),
-                ("nfev", .int(sol.stats.nf)), ("njev", .int(sol.stats.njacs)),
+                ("nfev", .int(sol.stats.nf)), ("njev", .int(sol.stats.njacs)), ("nw", .int(sol.stats.nw)),
+                ("nnonliniter", .int(sol.stats.nnonliniter)), ("nnonlinconvfail", .int(sol.stats.nnonlinconvfail)),
                 ("err_end_maxrel", .double(err)), ("retcode", .string(sol.retcode.rawValue)),
                 ("allocs_per_step", allocationCountingWorks ? .count(Double(allocs) / Double(max(sol.stats.nsteps, 1))) : .null),
             ]

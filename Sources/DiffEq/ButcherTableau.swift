@@ -1,4 +1,6 @@
-/// An explicit Runge–Kutta method as data: coefficients, error weights and dense output.
+/// An explicit Runge–Kutta method as data: coefficients, error weights and dense output. The
+/// implicit families (`Family`: Rosenbrock, SDIRK, NDF) use the same slots and dense output,
+/// with their own constants and stepping routines.
 ///
 /// Stages are numbered 0..<stages. The integrator also keeps one more slot, `stages`, for
 /// f(t + h, u₁), the derivative at the end of an accepted step (for an FSAL method that is
@@ -59,6 +61,14 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         /// coefficients: slots are f(t, u), (u₁ − u₀)/h, the dense-output combinations
         /// Σᵢ Hᵣᵢ kᵢ / h, and f(t + h, u₁).
         case rosenbrock(RosenbrockCoefficients)
+        /// A singly diagonally implicit Runge–Kutta method with an explicit first stage, its
+        /// stage equations solved by simplified Newton iterations: slot i holds zᵢ/h (slot 0 is
+        /// f(t, u₀)), the end slot f(t + h, u₁); the dense output is cubic Hermite.
+        case sdirk(SDIRKCoefficients)
+        /// A variable-order numerical differentiation formula (orders 1 ... maxOrder), solved by
+        /// Newton iterations: slots are f(t, u₀), (u₁ − u₀)/h and f(t + h, u₁) (cubic Hermite
+        /// dense output); its history lives in the integrator.
+        case ndf(maxOrder: Int)
     }
 
     /// Whether the method solves linear systems with the Jacobian (a stiff method).
@@ -75,7 +85,10 @@ public struct ButcherTableau: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(name) (order \(order)\(embeddedOrder.map { "(\($0))" } ?? ""), \(stages) stages)" }
+    public var description: String {
+        if case .ndf(let maxOrder) = family { return "\(name) (variable order 1–\(maxOrder))" }
+        return "\(name) (order \(order)\(embeddedOrder.map { "(\($0))" } ?? ""), \(stages) stages)"
+    }
 
     /// Builds and checks a tableau.
     /// - Parameters:
@@ -191,7 +204,7 @@ extension ButcherTableau {
     /// A method of a non-explicit family: its slots and dense output as data, its stepping
     /// routine in the integrator. `b` gives u₁ = u₀ + h Σ bᵢ kᵢ over the slots.
     init(family: Family, name: String, order: Int, embeddedOrder: Int, stages: Int, b: [Double], c: [Double],
-         dense: [[Double]], denseOrder: Int) {
+         dense: [[Double]], interpolation: Interpolation) {
         self.name = name
         self.order = order
         self.embeddedOrder = embeddedOrder
@@ -203,7 +216,7 @@ extension ButcherTableau {
         fsal = false
         extraStages = []
         self.dense = (0...stages).map { $0 < dense.count ? dense[$0] : [] }
-        interpolation = .own(order: denseOrder)
+        self.interpolation = interpolation
         self.family = family
     }
 }

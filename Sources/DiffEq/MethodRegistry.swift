@@ -19,12 +19,20 @@ public enum MethodRegistry {
         ("DP8", ButcherTableau.dp8),
     ]
 
-    /// Methods for stiff problems, by name (their stepping routine solves linear systems).
+    /// Methods for stiff problems, by name (their stepping routines solve linear systems with
+    /// W = I − γhJ: Rosenbrock–Wanner methods, and diagonally implicit Runge–Kutta methods whose
+    /// stages are solved by Newton iterations).
     public static let stiffBuilders: [(name: String, make: @Sendable () throws -> ButcherTableau)] = [
         ("Rosenbrock23", ButcherTableau.rosenbrock23),
         ("Rosenbrock32", ButcherTableau.rosenbrock32),
         ("Rodas4", ButcherTableau.rodas4),
         ("Rodas5P", ButcherTableau.rodas5P),
+        ("ImplicitEuler", ButcherTableau.implicitEuler),
+        ("Trapezoid", ButcherTableau.trapezoid),
+        ("TRBDF2", ButcherTableau.trbdf2),
+        ("KenCarp4", ButcherTableau.kenCarp4),
+        ("Kvaerno5", ButcherTableau.kvaerno5),
+        ("QNDF", { try ButcherTableau.qndf() }),
     ]
 
     /// The names of all registered methods, explicit then stiff.

@@ -43,6 +43,11 @@ extension ODEIntegrator {
         }
         if lastWasRejected { hnew = direction * Swift.min(Swift.abs(hnew), Swift.abs(h)) }
         lastWasRejected = false
+        // Newton-solved stages: a small growth is not worth a new factorisation of W.
+        if let work = implicitWork, work.routine == .sdirk, !work.newton.refreshJacobian {
+            let ratio = hnew / h
+            if ratio >= 1, ratio <= NewtonParameters.keepStepBelow { hnew = h }
+        }
         return hnew
     }
 
@@ -79,10 +84,16 @@ extension ODEIntegrator {
         }
         der2 = der2.squareRoot() / h
         let der12 = Swift.max(Swift.abs(der2), dnf.squareRoot())
-        let order = Double(tableau.order)
+        // The NDF starts at order 1.
+        let order = implicitWork?.ndf == nil ? Double(tableau.order) : 1
         let h1 = der12 <= 1e-15 ? Swift.max(1e-6, h * 1e-3) : Foundation.pow(0.01 / der12, 1 / order)
         h = Swift.min(100 * h, h1)
         h = Swift.min(h, hmax)
+        // Never below 100× the loop's default dtmin: for a first-order method h₁ = 0.01/‖f′‖ reaches
+        // 4e-16 when a zero component has abstol 1e-12 (HIRES with ImplicitEuler), and the solve
+        // would stop as DtLessThanMin before its first step; the controller grows h from there.
+        let floor = 100 * 16 * Double.ulpOfOne * Swift.max(Swift.abs(t), 1)
+        h = Swift.max(h, Swift.min(floor, hmax))
         return h.isFinite ? h : 1e-6
     }
 }

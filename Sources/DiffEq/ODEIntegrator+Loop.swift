@@ -59,7 +59,7 @@ extension ODEIntegrator {
         let dtmax = dtmaxOption
         fixedOrigin = t
         fixedCount = 0
-        var rejectedNonFinite = false
+        var rejectedNonFinite = false, rejectedNonConvergence = false
         loop: while true {
             if terminateRequested { retcode = .terminated; break }
             if direction * (t - tEnd) >= 0 { break }
@@ -87,7 +87,10 @@ extension ODEIntegrator {
             if Swift.abs(h) < dtmin, !hitsTarget {
                 // Shrinking because every trial state came out NaN (an overflow: inf − inf, or f
                 // undefined ahead) is the solution blowing up, not an error too large to control.
-                if rejectedNonFinite {
+                if rejectedNonConvergence {
+                    retcode = .convergenceFailure
+                    message = "the implicit stage equations did not converge near t = \(t), at every step down to \(Swift.abs(h))"
+                } else if rejectedNonFinite {
                     retcode = .unstable
                     message = "the solution became non-finite near t = \(t), at every step down to \(Swift.abs(h))"
                 } else {
@@ -101,6 +104,20 @@ extension ODEIntegrator {
             let e = performStep(h)
             stepsSinceStart += 1
             extrasReady = false
+            if nonlinearSolveFailed {
+                // Newton's iterations failed even with a fresh Jacobian: reject and halve the step.
+                stats.nreject += 1
+                guard adaptive else {
+                    retcode = .convergenceFailure
+                    message = "the implicit stage equations did not converge at t = \(t) with the fixed step \(Swift.abs(h))"
+                    break
+                }
+                rejectedNonConvergence = true
+                lastWasRejected = true
+                dt = h / 2
+                continue
+            }
+            rejectedNonConvergence = false
 
             if adaptive {
                 // An infinite error estimate (an infinite stage with zero weight in b) is as
@@ -120,6 +137,8 @@ extension ODEIntegrator {
                     stats.nreject += 1
                     for j in 0..<n { u[j] = uprev[j] }
                     dt = rejectedStepSize(h, error: hasNaN ? .nan : e)
+                    // The NDF picks its own step from its order's error estimate.
+                    if !hasNaN, let ndf = implicitWork?.ndf, ndf.proposedStep != 0 { dt = ndf.proposedStep }
                     continue
                 }
                 dt = acceptedStepSize(h, error: e)
@@ -141,6 +160,11 @@ extension ODEIntegrator {
             if saveEverystep, !cut, saveEnd || t != tEnd { saveCurrent() }
             let modified = handleDiscreteCallbacks() || cut || uModifiedFlag
             uModifiedFlag = false
+            if let ndf = implicitWork?.ndf {
+                // The NDF's history takes the step, then chooses the next order and step.
+                let next = ndfAccepted(h, error: e, restart: modified, ndf)
+                if adaptive { dt = next }
+            }
             if modified {
                 rhs(slot(0), u, p, t)
                 stats.nf += 1
@@ -199,6 +223,10 @@ extension ODEIntegrator {
     /// made for the same problem, method and options; its own solve state is overwritten.
     /// `cut`: an event cut the step back to `end`; its end derivative was taken where the
     /// step itself ended (`start + h`), before the event was found.
+    /// Exact for the explicit and Rosenbrock methods only: the Newton-solved families (SDIRK,
+    /// NDF) carry state between steps: an SDIRK step replays only to the Newton tolerance (its
+    /// Jacobian may differ), an NDF step not at all (it needs the history of earlier steps). The
+    /// discrete adjoint refuses both.
     public func replayStep(start: Double, h: Double, end: Double, cut: Bool = false, from x: UnsafePointer<Double>,
                            slots out: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
         t = start

@@ -1,110 +1,6 @@
 import Foundation
 import LinearSolve
 
-/// Memory of a linearly implicit step, allocated with the integrator: the Jacobian, ∂f/∂t,
-/// an intermediate derivative, a right-hand side and the LU of W; for a Rosenbrock–Wanner
-/// method of the transformed form also its stage increments and its constants, flattened.
-final class ImplicitWork {
-    let jacobian: UnsafeMutablePointer<Double>
-    let dfdt: UnsafeMutablePointer<Double>
-    let f1: UnsafeMutablePointer<Double>
-    let rhs: UnsafeMutablePointer<Double>
-    let lu: DenseLU
-    /// Stages of the transformed-form method (0 for Rosenbrock23, which has its own routine).
-    let stages: Int
-    /// Dense-output rows of the transformed-form method.
-    let denseRows: Int
-    let gamma: Double
-    /// Stage increments, `stages × n`.
-    let increments: UnsafeMutablePointer<Double>
-    /// a, C (row-major `stages × stages`), c, d, b, b̃ (`stages` each), H (`denseRows × stages`).
-    let coefficients: UnsafeMutablePointer<Double>
-    /// The mass matrix M of M u′ = f (column-major), nil for the identity, and a product M x.
-    let mass: UnsafeMutablePointer<Double>?
-    let massProduct: UnsafeMutablePointer<Double>
-    /// For a singular M: the algebraic equations (zero rows of M) and variables (zero
-    /// columns), and the LU of their Jacobian block for the initialisation's Newton steps.
-    let algebraicRows: [Int]
-    let algebraicColumns: [Int]
-    let initializationLU: DenseLU?
-
-    init(n: Int, family: ButcherTableau.Family = .rosenbrock23, mass massMatrix: [Double]? = nil) {
-        jacobian = .allocate(capacity: max(n * n, 1))
-        jacobian.initialize(repeating: 0, count: max(n * n, 1))
-        dfdt = .allocate(capacity: max(n, 1))
-        dfdt.initialize(repeating: 0, count: max(n, 1))
-        f1 = .allocate(capacity: max(n, 1))
-        f1.initialize(repeating: 0, count: max(n, 1))
-        rhs = .allocate(capacity: max(n, 1))
-        rhs.initialize(repeating: 0, count: max(n, 1))
-        lu = DenseLU(dimension: n)
-        var flat: [Double] = []
-        if case .rosenbrock(let r) = family {
-            stages = r.stages
-            denseRows = r.h.count
-            gamma = r.gamma
-            flat = r.a + r.cMatrix + r.c + r.d + r.b + r.btilde + r.h.flatMap { $0 }
-        } else {
-            stages = 0
-            denseRows = 0
-            gamma = 0
-        }
-        increments = .allocate(capacity: max(stages * n, 1))
-        increments.initialize(repeating: 0, count: max(stages * n, 1))
-        coefficients = .allocate(capacity: max(flat.count, 1))
-        coefficients.initialize(repeating: 0, count: max(flat.count, 1))
-        for (i, v) in flat.enumerated() { coefficients[i] = v }
-        massProduct = .allocate(capacity: max(n, 1))
-        massProduct.initialize(repeating: 0, count: max(n, 1))
-        if let massMatrix, massMatrix.count == n * n {
-            let m = UnsafeMutablePointer<Double>.allocate(capacity: max(n * n, 1))
-            m.initialize(from: massMatrix, count: n * n)
-            mass = m
-            algebraicRows = (0..<n).filter { i in (0..<n).allSatisfy { massMatrix[i + $0 * n] == 0 } }
-            algebraicColumns = (0..<n).filter { j in (0..<n).allSatisfy { massMatrix[$0 + j * n] == 0 } }
-            initializationLU = algebraicRows.isEmpty || algebraicRows.count != algebraicColumns.count
-                ? nil : DenseLU(dimension: algebraicRows.count)
-        } else {
-            mass = nil
-            algebraicRows = []
-            algebraicColumns = []
-            initializationLU = nil
-        }
-    }
-
-    /// M x into `massProduct` (x itself when M is the identity).
-    @inline(__always)
-    func massTimes(_ x: UnsafePointer<Double>, _ n: Int) -> UnsafePointer<Double> {
-        guard let mass else { return x }
-        for i in 0..<n { massProduct[i] = 0 }
-        for j in 0..<n {
-            let xj = x[j]
-            if xj == 0 { continue }
-            let column = mass + j * n
-            for i in 0..<n { massProduct[i] += column[i] * xj }
-        }
-        return UnsafePointer(massProduct)
-    }
-
-    /// M[i, j] (the identity's entry when there is no mass matrix).
-    @inline(__always)
-    func massEntry(_ i: Int, _ j: Int, _ n: Int) -> Double {
-        guard let mass else { return i == j ? 1 : 0 }
-        return mass[i + j * n]
-    }
-
-    deinit {
-        jacobian.deallocate()
-        dfdt.deallocate()
-        f1.deallocate()
-        rhs.deallocate()
-        increments.deallocate()
-        coefficients.deallocate()
-        massProduct.deallocate()
-        mass?.deallocate()
-    }
-}
-
 extension ODEIntegrator {
     /// Makes u₀ consistent for a semi-explicit index-1 DAE (a mass matrix with zero rows):
     /// Newton's method on the algebraic variables (the zero columns of M), the differential
@@ -142,30 +38,6 @@ extension ODEIntegrator {
         return "u0 is not consistent: Newton's method on the algebraic variables u[\(columns.map { $0 + 1 })] did not satisfy the algebraic equations (rows \(rows.map { $0 + 1 })) in 10 iterations"
     }
 
-    /// ∂f/∂u at (t, x), column-major into `work.jacobian`: the function's own Jacobian when it
-    /// has one, forward differences otherwise (counted in `stats.nfdjacs`). `f0` is f(t, x).
-    func jacobian(at x: UnsafeMutablePointer<Double>, f0: UnsafePointer<Double>, _ work: ImplicitWork) {
-        stats.njacs += 1
-        if let jac = f.jac {
-            jac(work.jacobian, x, p, t)
-            return
-        }
-        stats.nfdjacs += 1
-        let column = work.rhs
-        for j in 0..<n {
-            let saved = x[j]
-            // √ε relative to the component, but never below √ε·1e-3·(1 + |f|-scale): a component
-            // at 0 beside O(1) terms (an algebraic constraint y₁ + y₂ + y₃ − 1) would otherwise
-            // be perturbed below their rounding and look constant.
-            let delta = Double.ulpOfOne.squareRoot() * Swift.max(Swift.abs(saved), 1e-3)
-            x[j] = saved + delta
-            rhs(column, x, p, t)
-            x[j] = saved
-            for i in 0..<n { work.jacobian[i + j * n] = (column[i] - f0[i]) / delta }
-        }
-        stats.nf += n
-    }
-
     /// One Rosenbrock23 step of size h from (t, uprev) with slot 0 = f(t, uprev): k₁ and k₂ in
     /// slots 1 and 2, the trial state in `u`, f(t + h, u) in the end slot, and the scaled
     /// error estimate h/6 (k₁ − 2k₂ + k₃) returned (NaN when W is singular, so the step is
@@ -187,8 +59,12 @@ extension ODEIntegrator {
         lu.withUnsafeMutableMatrix { w in
             for j in 0..<n { for i in 0..<n { w[i + j * n] = work.massEntry(i, j, n) - hg * work.jacobian[i + j * n] } }
         }
+        stats.nw += 1
         guard lu.factor() == .success else { return .nan }
-        func solve(_ x: UnsafeMutablePointer<Double>) { _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n)) }
+        func solve(_ x: UnsafeMutablePointer<Double>) {
+            stats.nsolve += 1
+            _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
+        }
         // k₁ = W⁻¹ (f₀ + γh ∂f/∂t).
         for i in 0..<n { k1[i] = f0[i] + hg * work.dfdt[i] }
         solve(k1)
@@ -258,6 +134,7 @@ extension ODEIntegrator {
         lu.withUnsafeMutableMatrix { w in
             for j in 0..<n { for i in 0..<n { w[i + j * n] = diagonal * work.massEntry(i, j, n) - work.jacobian[i + j * n] } }
         }
+        stats.nw += 1
         guard lu.factor() == .success else { return .nan }
         let invH = 1 / h
         for stage in 0..<s {
@@ -266,13 +143,7 @@ extension ODEIntegrator {
             if stage == 0 {
                 fi = f0
             } else {
-                for j in 0..<n { tmp[j] = uprev[j] }
-                for m in 0..<stage {
-                    let a = aM[stage * s + m]
-                    if a == 0 { continue }
-                    let km = ks + m * n
-                    for j in 0..<n { tmp[j] += a * km[j] }
-                }
+                combineStages(into: tmp, base: uprev, weights: aM + stage * s, count: stage, stages: ks)
                 rhs(work.f1, tmp, p, t + cv[stage] * h)
                 stats.nf += 1
                 fi = work.f1
@@ -291,12 +162,9 @@ extension ODEIntegrator {
             for j in 0..<n { ki[j] = fi[j] + hd * work.dfdt[j] + coupled[j] }
             _ = lu.solve(UnsafeMutableBufferPointer(start: ki, count: n))
         }
+        stats.nsolve += s
         // u₁ = u₀ + Σ bᵢ kᵢ; f(t + h, u₁) in the end slot.
-        for j in 0..<n { u[j] = uprev[j] }
-        for m in 0..<s where bv[m] != 0 {
-            let bm = bv[m], km = ks + m * n
-            for j in 0..<n { u[j] += bm * km[j] }
-        }
+        combineStages(into: u, base: uprev, weights: bv, count: s, stages: ks)
         rhs(slot(tableau.stages), u, p, t + h)
         stats.nf += 1
         endDerivativeValid = true

@@ -51,8 +51,13 @@ extension ODEIntegrator {
     @inline(__always)
     func performStep(_ h: Double) -> Double {
         if let work = implicitWork {
-            return work.stages > 0 ? performRosenbrockStep(h, work)
-                : performRosenbrock23Step(h, work, thirdOrder: tableau.family == .rosenbrock32)
+            switch work.routine {
+            case .rosenbrock23: return performRosenbrock23Step(h, work)
+            case .rosenbrock32: return performRosenbrock23Step(h, work, thirdOrder: true)
+            case .rosenbrock: return performRosenbrockStep(h, work)
+            case .sdirk: return performSDIRKStep(h, work)
+            case .ndf: return work.ndf.map { performNDFStep(h, work, $0) } ?? .nan
+            }
         }
         let s = tableau.stages
         let fsal = tableau.fsal

@@ -69,7 +69,7 @@ public final class ODEIntegrator {
     let denseSlotCount: Int
     let denseWeights: UnsafeMutablePointer<Double>
     let adaptive: Bool
-    /// Working memory of the linearly implicit families (nil for explicit methods).
+    /// Working memory of the implicit families (nil for explicit methods).
     let implicitWork: ImplicitWork?
     // Options read on every step, held directly (not through the options struct).
     let internalnorm: ((UnsafeBufferPointer<Double>, Double) -> Double)?
@@ -96,6 +96,8 @@ public final class ODEIntegrator {
     /// Why the last solve failed, when it did.
     public internal(set) var message: String?
     var terminateRequested = false
+    /// The last step's implicit stage equations did not converge (the step is rejected).
+    var nonlinearSolveFailed = false
     /// Set by callbacks that change u: the end derivative is recomputed.
     var uModifiedFlag = false
     var endDerivativeValid = false
@@ -268,6 +270,9 @@ public final class ODEIntegrator {
         errors = (1, 1)
         lastWasRejected = false
         stepsSinceStart = 0
+        nonlinearSolveFailed = false
+        implicitWork?.newton.reset()
+        implicitWork?.ndf?.reset()
         for i in 0..<n {
             abstols[i] = options.abstol.value(i)
             reltols[i] = options.reltol.value(i)

@@ -27,6 +27,13 @@ public struct SolverStats: Sendable, Equatable, CustomStringConvertible {
     /// Jacobian evaluations, and how many of them were by finite differences.
     public var njacs = 0
     public var nfdjacs = 0
+    /// Factorisations of W = I − γhJ (SciML's `nw`) and linear solves with it.
+    public var nw = 0
+    public var nsolve = 0
+    /// Newton iterations of the implicit stage equations, and the solves that failed to
+    /// converge (each rejects the step or refreshes the Jacobian).
+    public var nnonliniter = 0
+    public var nnonlinconvfail = 0
     /// Steps attempted (accepted + rejected).
     public var nsteps: Int { naccept + nreject }
 
@@ -35,6 +42,8 @@ public struct SolverStats: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var s = "nf \(nf), steps \(nsteps) (accepted \(naccept), rejected \(nreject))"
         if njacs > 0 { s += ", jacobians \(njacs)" + (nfdjacs > 0 ? " (\(nfdjacs) by finite differences)" : "") }
+        if nw > 0 { s += ", factorisations \(nw), linear solves \(nsolve)" }
+        if nnonliniter > 0 { s += ", Newton iterations \(nnonliniter) (\(nnonlinconvfail) failed to converge)" }
         return s
     }
 }

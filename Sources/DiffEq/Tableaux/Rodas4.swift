@@ -53,8 +53,10 @@ extension ButcherTableau {
         let gamma = 1 / (2 + 2.0.squareRoot())
         let w = 1 / (1 - 2 * gamma)
         // Slots: 0 = f(t, u₀), 1 = k₁, 2 = k₂, 3 = k₃, 4 = f(t + h, u₁).
+        let sixth = 1.0 / 6
+        let dense: [[Double]] = [[], [w, sixth - w], [-2 * gamma * w, w - 2 * sixth], [0, sixth]]
         return ButcherTableau(family: .rosenbrock32, name: "Rosenbrock32", order: 3, embeddedOrder: 2, stages: 4,
-                              b: [0, 1.0 / 6, 4.0 / 6, 1.0 / 6], c: [0, 0.5, 1, 1],
-                              dense: [[], [w, -w + 1.0 / 6], [-2 * gamma * w, w - 2.0 / 6], [0, 1.0 / 6]], denseOrder: 2)
+                              b: [0, sixth, 4 * sixth, sixth], c: [0, 0.5, 1, 1],
+                              dense: dense, interpolation: .own(order: 2))
     }
 }

@@ -79,6 +79,6 @@ extension ButcherTableau {
         b[1] = 1
         return ButcherTableau(family: .rosenbrock(coefficients), name: name, order: order,
                               embeddedOrder: embeddedOrder, stages: s, b: b, c: coefficients.c, dense: dense,
-                              denseOrder: denseOrder)
+                              interpolation: .own(order: denseOrder))
     }
 }

@@ -13,6 +13,6 @@ extension ButcherTableau {
         // Slots: 0 = f(t, u₀), 1 = k₁, 2 = k₂ (u₁ = u₀ + h k₂), 3 = f(t + h, u₁).
         return ButcherTableau(family: .rosenbrock23, name: "Rosenbrock23", order: 2, embeddedOrder: 3, stages: 3,
                               b: [0, 0, 1], c: [0, 0.5, 1],
-                              dense: [[], [w, -w], [-2 * gamma * w, w]], denseOrder: 2)
+                              dense: [[], [w, -w], [-2 * gamma * w, w]], interpolation: .own(order: 2))
     }
 }
