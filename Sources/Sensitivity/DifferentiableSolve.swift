@@ -24,9 +24,12 @@ public enum SensitivityAlgorithm: String, Sendable, CaseIterable {
     case gaussAdjoint = "GaussAdjoint"
 
     /// The automatic choice when none is given: forward sensitivities up to 100 states plus
-    /// parameters (SciML's rule of thumb), the discrete adjoint above.
-    public static func automatic(states: Int, parameters: Int) -> SensitivityAlgorithm {
-        states + parameters <= 100 ? .forward : .discreteAdjoint
+    /// parameters (SciML's rule of thumb); above, the discrete adjoint for an explicit method
+    /// and the interpolating adjoint for a stiff one (the discrete adjoint differentiates
+    /// explicit steps only; SciML's default for stiff problems is an interpolating adjoint too).
+    public static func automatic(states: Int, parameters: Int, stiff: Bool = false) -> SensitivityAlgorithm {
+        if states + parameters <= 100 { return .forward }
+        return stiff ? .interpolatingAdjoint : .discreteAdjoint
     }
 
     /// The continuous adjoint this case names, if it is one.
@@ -75,7 +78,7 @@ public final class DifferentiableSolve: @unchecked Sendable {
             // A plain callback changes u but not the sensitivities: its gradient would be wrong.
             throw AutodiffError(.invalidArgument, "a differentiable solve takes its events as DifferentiableEvent (events:), whose jumps are differentiated; options.callback must be empty")
         }
-        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters)
+        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters, stiff: tableau.isImplicit)
         var plain = options
         var augmented = options
         let log = EventLog()

@@ -55,6 +55,27 @@ final class StiffSensitivityTests: XCTestCase {
         }
     }
 
+    /// Above 100 states plus parameters the automatic choice is an adjoint: the discrete one
+    /// for an explicit method, the interpolating one for a stiff method, and it differentiates.
+    func testAutomaticChoiceForLargeStiffProblems() throws {
+        let f = try trace(.vector(10), .vector(100)) { u, p, t in (0..<10).map { -exp(p[$0]) * u[$0] } }
+        var o = SolverOptions()
+        o.saveat = .times([1])
+        o.reltol = 1e-8; o.abstol = 1e-10
+        let rhs = try CompiledRHS(f)
+        let stiff = try DifferentiableSolve(rhs, tspan: (0, 1), tableau: .rodas5P(), options: o)
+        let explicit = try DifferentiableSolve(rhs, tspan: (0, 1), tableau: .tsit5(), options: o)
+        XCTAssertEqual(stiff.sensealg, .interpolatingAdjoint)
+        XCTAssertEqual(explicit.sensealg, .discreteAdjoint)
+        let p = [Double](repeating: 0, count: 100)
+        let g = try stiff.gradient(u0: [Double](repeating: 1, count: 10), p: p) { sol in
+            (sol.values.reduce(0, +), [Double](repeating: 1, count: sol.values.count))
+        }
+        // d/dpᵢ e^{−e^{pᵢ}} = −e^{pᵢ} e^{−e^{pᵢ}} = −1/e at pᵢ = 0.
+        for i in 0..<10 { XCTAssertEqual(g.dp[i], -exp(-1.0), accuracy: 1e-6) }
+        for i in 10..<100 { XCTAssertEqual(g.dp[i], 0) }
+    }
+
     func testBacksolveFailsClearlyOnAStiffProblem() throws {
         XCTAssertThrowsError(try problem(.backsolveAdjoint).gradient(u0: [1, 0, 0], p: Self.logRates, loss: loss)) { error in
             XCTAssertTrue("\(error)".contains("backward (adjoint) solve failed"), "\(error)")
