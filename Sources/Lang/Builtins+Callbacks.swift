@@ -3,9 +3,19 @@ import DiffEq
 import Foundation
 import Sensitivity
 
-/// `ContinuousCallback(condition, affect!)` as the language holds it: the language functions,
-/// traced into graphs when a solve first uses them with a problem's sizes.
+/// A callback as the language holds it. `ContinuousCallback(condition, affect!)`: the language
+/// functions, traced into graphs when a solve first uses them with a problem's sizes (so its
+/// events can be differentiated). `DiscreteCallback`, `PresetTimeCallback`, `PeriodicCallback`:
+/// conditions and affects called on numbers at step ends (not differentiated). `CallbackSet`.
 public final class CallbackObject {
+    enum Kind {
+        case continuous
+        case discrete
+        case preset([Double])
+        case periodic(Double)
+        case set([CallbackObject])
+    }
+    let kind: Kind
     /// `condition(u, t, integrator)`, a number whose zero crossings are events.
     let condition: Value
     /// `affect!(integrator)` for upward crossings (condition going from negative to positive),
@@ -21,7 +31,8 @@ public final class CallbackObject {
     private static let counter = NSLock()
     nonisolated(unsafe) private static var made = 0
 
-    init(condition: Value, affect: Value?, affectNeg: Value?, savePositions: (Bool, Bool)) {
+    init(_ kind: Kind = .continuous, condition: Value, affect: Value?, affectNeg: Value?, savePositions: (Bool, Bool)) {
+        self.kind = kind
         Self.counter.lock()
         Self.made += 1
         serial = Self.made
@@ -38,8 +49,33 @@ public final class CallbackObject {
             if case .function(let f) = value { return f.name }
             return value.repr
         }
-        return "ContinuousCallback(\(name(condition)), \(name(affect))"
-            + (affectNeg.map { _ in "" } ?? "; affect_neg! = nothing") + ")"
+        switch kind {
+        case .continuous:
+            return "ContinuousCallback(\(name(condition)), \(name(affect))"
+                + (affectNeg.map { _ in "" } ?? "; affect_neg! = nothing") + ")"
+        case .discrete: return "DiscreteCallback(\(name(condition)), \(name(affect)))"
+        case .preset(let times): return "PresetTimeCallback(\(Value.floats(times).repr), \(name(affect)))"
+        case .periodic(let interval): return "PeriodicCallback(\(name(affect)), \(Value.format(interval)))"
+        case .set(let members): return "CallbackSet(" + members.map(\.summary).joined(separator: ", ") + ")"
+        }
+    }
+
+    /// The continuous callbacks in it (itself, or a set's).
+    var continuousMembers: [CallbackObject] {
+        switch kind {
+        case .continuous: return [self]
+        case .set(let members): return members.flatMap(\.continuousMembers)
+        default: return []
+        }
+    }
+
+    /// Whether it holds a callback that is not a ContinuousCallback.
+    var hasUndifferentiable: Bool {
+        switch kind {
+        case .continuous: return false
+        case .set(let members): return members.contains(where: \.hasUndifferentiable)
+        default: return true
+        }
     }
 }
 
@@ -69,18 +105,75 @@ extension Interpreter {
                 guard affect != nil || affectNeg != nil else {
                     throw call.error("ContinuousCallback: affect! and affect_neg! are both nothing, so no crossing does anything")
                 }
-                var positions = (true, true)
-                if let value = call.keyword("save_positions") {
-                    let items = (try? call.interpreter.elements(value, call.span)) ?? []
-                    guard items.count == 2, case .bool(let before) = items[0], case .bool(let after) = items[1] else {
-                        throw call.error("save_positions must be a pair of booleans, got \(value.repr)", hint: "save_positions = (false, false)")
-                    }
-                    positions = (before, after)
-                }
                 return .engine(.callback(CallbackObject(condition: condition, affect: affect, affectNeg: affectNeg,
-                                                        savePositions: positions)))
+                                                        savePositions: try savePositions(call))))
+            },
+            Builtin(name: "DiscreteCallback", signature: "DiscreteCallback(condition, affect!; save_positions = (true, true))") { call in
+                try call.expect(2)
+                try call.allowKeywords(["save_positions"])
+                let condition = try userFunction(call.arguments[0], "DiscreteCallback's condition", call)
+                let affect = try userFunction(call.arguments[1], "DiscreteCallback's affect!", call)
+                return .engine(.callback(CallbackObject(.discrete, condition: condition, affect: affect, affectNeg: nil,
+                                                        savePositions: try savePositions(call))))
+            },
+            Builtin(name: "PresetTimeCallback", signature: "PresetTimeCallback(tstops, affect!; save_positions = (true, true))") { call in
+                try call.expect(2)
+                try call.allowKeywords(["save_positions"])
+                let times = call.arguments[0].isNumber ? [call.arguments[0].asDouble ?? .nan] : try numbers(call.arguments[0], "tstops", call)
+                guard times.allSatisfy(\.isFinite) else { throw call.error("PresetTimeCallback: the times must be finite numbers") }
+                let affect = try userFunction(call.arguments[1], "PresetTimeCallback's affect!", call)
+                return .engine(.callback(CallbackObject(.preset(times), condition: .nothing, affect: affect, affectNeg: nil,
+                                                        savePositions: try savePositions(call))))
+            },
+            Builtin(name: "PeriodicCallback", signature: "PeriodicCallback(affect!, Δt; save_positions = (true, true))") { call in
+                try call.expect(2)
+                try call.allowKeywords(["save_positions"])
+                let affect = try userFunction(call.arguments[0], "PeriodicCallback's affect!", call)
+                guard let interval = call.arguments[1].asDouble, call.arguments[1].isNumber, interval != 0, interval.isFinite else {
+                    throw call.error("PeriodicCallback: the period must be a nonzero number, got \(call.arguments[1].repr)")
+                }
+                return .engine(.callback(CallbackObject(.periodic(interval), condition: .nothing, affect: affect, affectNeg: nil,
+                                                        savePositions: try savePositions(call))))
+            },
+            Builtin(name: "CallbackSet", signature: "CallbackSet(callbacks...)") { call in
+                try call.allowKeywords([])
+                let members = try call.arguments.compactMap { value -> CallbackObject? in
+                    switch value {
+                    case .nothing: return nil
+                    case .engine(.callback(let object)): return object
+                    default: throw call.error("CallbackSet takes callbacks, got \(value.typeName)")
+                    }
+                }
+                return .engine(.callback(CallbackObject(.set(members), condition: .nothing, affect: nil, affectNeg: nil,
+                                                        savePositions: (true, true))))
+            },
+            Builtin(name: "terminate!", signature: "terminate!(integrator)") { call in
+                try call.expect(1)
+                guard let integrator = CallbackContext.current else {
+                    throw call.error("terminate! stops a solve from inside a callback's affect!; no callback is running")
+                }
+                integrator.terminate()
+                return .nothing
             },
         ]
+    }
+
+    /// A user function for a callback, or an error naming `what`.
+    static func userFunction(_ value: Value, _ what: String, _ call: BuiltinCall) throws -> Value {
+        guard case .function(let f) = value, f.builtin == nil else {
+            throw call.error("\(what) must be a function, got \(value.typeName)")
+        }
+        return value
+    }
+
+    /// The `save_positions` keyword (default (true, true)).
+    static func savePositions(_ call: BuiltinCall) throws -> (Bool, Bool) {
+        guard let value = call.keyword("save_positions") else { return (true, true) }
+        let items = (try? call.interpreter.elements(value, call.span)) ?? []
+        guard items.count == 2, case .bool(let before) = items[0], case .bool(let after) = items[1] else {
+            throw call.error("save_positions must be a pair of booleans, got \(value.repr)", hint: "save_positions = (false, false)")
+        }
+        return (before, after)
     }
 
     /// The callback the `callback` keyword names, if any.
@@ -90,7 +183,7 @@ extension Interpreter {
         case .nothing: return nil
         case .engine(.callback(let object)): return object
         default:
-            throw call.error("callback must be a ContinuousCallback, got \(value.typeName)",
+            throw call.error("callback must be a callback (ContinuousCallback, DiscreteCallback, PresetTimeCallback, CallbackSet), got \(value.typeName)",
                              hint: "cb = ContinuousCallback(condition, affect!); solve(prob, Tsit5(), callback = cb)")
         }
     }
@@ -99,6 +192,13 @@ extension Interpreter {
     /// direction with an affect (one event for both when they are the same function).
     static func differentiableEvents(_ callback: CallbackObject, _ problem: ProblemObject, _ call: BuiltinCall) throws
         -> [DifferentiableEvent] {
+        if callback.hasUndifferentiable {
+            throw call.error("gradient: only ContinuousCallback events are differentiated; \(callback.summary) holds a DiscreteCallback, PresetTimeCallback or PeriodicCallback",
+                             hint: "write the event as a ContinuousCallback on a condition that crosses zero")
+        }
+        if case .set = callback.kind {
+            return try callback.continuousMembers.flatMap { try differentiableEvents($0, problem, call) }
+        }
         let n = problem.u0.count, m = max(problem.parameterNumbers.count, 1)
         let key = "\(n),\(m),\(parameterKind(problem.parameters))"
         if let events = callback.traced[key] { return events }
@@ -171,7 +271,30 @@ extension Interpreter {
 
 
     /// The engine callback of a plain solve: the traced condition and affects, compiled.
-    static func engineCallback(_ callback: CallbackObject, _ problem: ProblemObject, _ call: BuiltinCall) throws -> CallbackSet {
+    static func engineCallback(_ callback: CallbackObject, _ problem: ProblemObject, _ call: BuiltinCall,
+                               failure: RHSFailure) throws -> CallbackSet {
+        switch callback.kind {
+        case .continuous: break
+        case .set(let members):
+            var set = CallbackSet()
+            for member in members {
+                let part = try engineCallback(member, problem, call, failure: failure)
+                set.continuous += part.continuous
+                set.vector += part.vector
+                set.discrete += part.discrete
+            }
+            return set
+        case .discrete:
+            let condition = interpretedCondition(callback.condition, problem, call, failure: failure)
+            let affect = interpretedAffect(callback.affect ?? .nothing, problem, call, failure: failure)
+            return CallbackSet(DiffEq.DiscreteCallback(condition: condition, affect: affect, savePositions: callback.savePositions))
+        case .preset(let times):
+            let affect = interpretedAffect(callback.affect ?? .nothing, problem, call, failure: failure)
+            return CallbackSet(DiffEq.PresetTimeCallback(times, savePositions: callback.savePositions, affect: affect))
+        case .periodic(let interval):
+            let affect = interpretedAffect(callback.affect ?? .nothing, problem, call, failure: failure)
+            return CallbackSet(DiffEq.PeriodicCallback(interval, savePositions: callback.savePositions, affect: affect))
+        }
         let events = try differentiableEvents(callback, problem, call)
         var set = CallbackSet()
         for event in events {
@@ -201,6 +324,105 @@ extension Interpreter {
                 savePositions: callback.savePositions))
         }
         return set
+    }
+}
+
+extension Interpreter {
+    /// The integrator as a discrete callback's functions see it: `integrator.u` (a vector the
+    /// affect may change), `integrator.p` (likewise when p is a vector), `integrator.t`.
+    static func integratorValue(_ integrator: ODEIntegrator, _ problem: ProblemObject) -> (Value, NumericArray, NumericArray?) {
+        let u = NumericArray(vector: Array(integrator.state))
+        var p: NumericArray? = nil
+        let pValue: Value
+        switch problem.parameters {
+        case .nothing: pValue = .nothing
+        case .int, .float, .bool: pValue = .float(integrator.p[0])
+        default:
+            let array = NumericArray(vector: Array(integrator.parameters))
+            array.axes = problem.parameters.componentAxes
+            p = array
+            pValue = .array(array)
+        }
+        return (.namedTuple(names: ["u", "p", "t"], values: [.array(u), pValue, .float(integrator.t)]), u, p)
+    }
+
+    /// Records the first error a callback raised (the solve reports it) and stops the solve.
+    static func callbackFailed(_ error: Error, _ name: String, _ integrator: ODEIntegrator, _ call: BuiltinCall,
+                               _ failure: RHSFailure) {
+        var langError = (error as? LangError) ?? LangError("\(error) inside the callback \(name)", at: call.span)
+        let note = "raised in \(name) while solving, at t = \(Value.format(integrator.t))"
+        langError.hint = langError.hint.map { $0 + "; " + note } ?? note
+        if failure.error == nil { failure.error = langError }
+        integrator.terminate()
+    }
+
+    static func functionName(_ value: Value) -> String {
+        if case .function(let f) = value { return f.name }
+        return "callback"
+    }
+
+    /// `condition(u, t, integrator)` called on numbers; it must return true or false.
+    static func interpretedCondition(_ condition: Value, _ problem: ProblemObject, _ call: BuiltinCall,
+                                     failure: RHSFailure) -> DiscreteCondition {
+        let interpreter = call.interpreter, name = functionName(condition)
+        return { _, t, integrator in
+            if failure.error != nil { return false }
+            let (value, u, _) = integratorValue(integrator, problem)
+            do {
+                let result = try interpreter.apply(condition, [.array(u), .float(t), value], [], call.span)
+                guard case .bool(let flag) = result else {
+                    throw LangError("the condition \(name) returned \(result.typeName); a DiscreteCallback's condition returns true or false",
+                                    at: call.span)
+                }
+                return flag
+            } catch {
+                callbackFailed(error, name, integrator, call, failure)
+                return false
+            }
+        }
+    }
+
+    /// `affect!(integrator)` called on numbers; what it writes into `integrator.u` (and a
+    /// vector `integrator.p`) goes back into the solve.
+    static func interpretedAffect(_ affect: Value, _ problem: ProblemObject, _ call: BuiltinCall,
+                                  failure: RHSFailure) -> EventAffect {
+        let interpreter = call.interpreter, name = functionName(affect)
+        return { integrator in
+            if failure.error != nil { return }
+            let (value, u, p) = integratorValue(integrator, problem)
+            CallbackContext.push(integrator)
+            defer { CallbackContext.pop() }
+            do {
+                _ = try interpreter.apply(affect, [value], [], call.span)
+            } catch {
+                callbackFailed(error, name, integrator, call, failure)
+                return
+            }
+            let n = integrator.n
+            guard u.storage.count == n else {
+                callbackFailed(LangError("\(name) changed the length of integrator.u", at: call.span), name, integrator, call, failure)
+                return
+            }
+            for j in 0..<n { integrator.u[j] = u.storage[j] }
+            if let p { for j in 0..<Swift.min(p.storage.count, integrator.parameterCount) { integrator.p[j] = p.storage[j] } }
+            integrator.uModified()
+        }
+    }
+}
+
+/// The integrators whose callbacks are running on this thread, innermost last, for `terminate!`.
+enum CallbackContext {
+    private static let key = "fluxion.callbackIntegrators"
+    static var current: ODEIntegrator? { (Thread.current.threadDictionary[key] as? [ODEIntegrator])?.last }
+    static func push(_ integrator: ODEIntegrator) {
+        var stack = Thread.current.threadDictionary[key] as? [ODEIntegrator] ?? []
+        stack.append(integrator)
+        Thread.current.threadDictionary[key] = stack
+    }
+    static func pop() {
+        var stack = Thread.current.threadDictionary[key] as? [ODEIntegrator] ?? []
+        if !stack.isEmpty { stack.removeLast() }
+        Thread.current.threadDictionary[key] = stack
     }
 }
 

@@ -192,7 +192,7 @@ extension Interpreter {
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
         if let callback = try callbackObject(call) {
-            runOptions.callback = try engineCallback(callback, problem, call)
+            runOptions.callback = try engineCallback(callback, problem, call, failure: failure)
         }
         let engineProblem: DiffEq.ODEProblem
         if let compiled = problem.compiled, let function = try? compiled.odeFunction() {
