@@ -76,6 +76,15 @@ final class FirstOrderIterator<Rule: FirstOrderOptimizer>: OptimizationIterator 
 
     var methodName: String { rule.name }
 
+    var optimizerState: [Double]? { (state as? OptimizerStateVector)?.stateVector }
+
+    func restoreState(_ vector: [Double]) -> Bool {
+        guard let type = Rule.State.self as? OptimizerStateVector.Type,
+              let restored = type.init(stateVector: vector, count: theta.count) as? Rule.State else { return false }
+        state = restored
+        return true
+    }
+
     func next() throws -> IterationReport {
         if hasPendingStep {
             rule.update(theta, gradient: gradient, state: &state)

@@ -58,8 +58,54 @@ public protocol OptimizationIterator: AnyObject {
     var evaluations: Int { get }
     /// Performs one iteration and reports the loss at the point it now stands on.
     func next() throws -> IterationReport
+    /// The method's state as numbers (a first-order rule's moments), when it has one.
+    var optimizerState: [Double]? { get }
+    /// Continues from a state `optimizerState` gave (for the same number of parameters);
+    /// returns whether it could.
+    func restoreState(_ state: [Double]) -> Bool
     /// Calls `body` with the point the last report's loss belongs to.
     func withPoint<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R
     /// The last report was not finite: do not take the step computed from it.
     func discardPendingStep()
+}
+
+extension OptimizationIterator {
+    /// No state to export: quasi-Newton methods and Nelder–Mead start afresh each run.
+    public var optimizerState: [Double]? { nil }
+    public func restoreState(_ state: [Double]) -> Bool { false }
+}
+
+/// A first-order rule's state as a flat vector, so a run can continue where another ended
+/// (and a session can keep it).
+public protocol OptimizerStateVector {
+    /// The state's numbers.
+    var stateVector: [Double] { get }
+    /// The state from `stateVector` for `count` parameters; nil when it does not fit.
+    init?(stateVector: [Double], count: Int)
+}
+
+extension EmptyState: OptimizerStateVector {
+    public var stateVector: [Double] { [] }
+    public init?(stateVector: [Double], count: Int) {
+        guard stateVector.isEmpty else { return nil }
+        self.init()
+    }
+}
+
+extension Array: OptimizerStateVector where Element == Double {
+    public var stateVector: [Double] { self }
+    public init?(stateVector: [Double], count: Int) {
+        guard stateVector.count == count else { return nil }
+        self = stateVector
+    }
+}
+
+extension AdamState: OptimizerStateVector {
+    /// m, then v, then β₁ᵗ and β₂ᵗ.
+    public var stateVector: [Double] { mean + variance + [beta1Power, beta2Power] }
+    public init?(stateVector v: [Double], count: Int) {
+        guard v.count == 2 * count + 2 else { return nil }
+        self.init(mean: Array(v[0..<count]), variance: Array(v[count..<(2 * count)]),
+                  beta1Power: v[2 * count], beta2Power: v[2 * count + 1])
+    }
 }

@@ -22,10 +22,12 @@ public func train(
     stopping: StoppingRules = StoppingRules(),
     onNonFinite: NonFinitePolicy = .stop,
     control: TrainingControl? = nil,
+    resuming state: [Double]? = nil,
     callback: ((TrainingEvent) -> Bool)? = nil
 ) -> TrainingResult {
     var loop = TrainingLoop(method: method, initial: initial, stopping: stopping, policy: onNonFinite,
                             control: control, callback: callback)
+    loop.resume = state
     let result = loop.run(objective: objective, maxiters: maxiters)
     control?.finish(result)
     return result
@@ -66,6 +68,8 @@ struct TrainingLoop {
     var consecutiveNonFinite = 0
     var stallReference = Double.infinity
     var lastImprovement = 0
+    /// The optimiser state to continue from (a first-order rule's moments).
+    var resume: [Double]?
 
     init(method: any OptimizationMethod, initial: [Double], stopping: StoppingRules, policy: NonFinitePolicy,
          control: TrainingControl?, callback: ((TrainingEvent) -> Bool)?) {
@@ -94,6 +98,8 @@ struct TrainingLoop {
         let iterator: any OptimizationIterator
         do {
             iterator = try method.makeIterator(objective: objective, initialPoint: best, maxiters: maxiters)
+            // A first-order rule continues from the moments a previous run ended with.
+            if let resume, !iterator.restoreState(resume) { self.resume = nil }
         } catch {
             return finish(.objectiveError, "could not start \(method.name): \(error)", evaluations: 0, error: error)
         }
@@ -180,7 +186,9 @@ struct TrainingLoop {
 
     func finish(_ reason: StopReason, _ message: String, _ iterator: any OptimizationIterator,
                 error: (any Error)? = nil) -> TrainingResult {
-        finish(reason, message, evaluations: iterator.evaluations, error: error)
+        var result = finish(reason, message, evaluations: iterator.evaluations, error: error)
+        result.optimizerState = iterator.optimizerState
+        return result
     }
 
     func finish(_ reason: StopReason, _ message: String, evaluations: Int, error: (any Error)?) -> TrainingResult {

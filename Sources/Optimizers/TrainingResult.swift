@@ -81,6 +81,10 @@ public struct TrainingResult: Sendable, CustomStringConvertible {
     public let error: (any Error)?
     /// The method's name.
     public let method: String
+    /// The first-order rule's state at the end (Adam's moments and bias-correction powers, a
+    /// momentum's velocity; empty for plain descent), which `train(…, resuming:)` continues
+    /// from; nil for methods without one (quasi-Newton, Nelder–Mead) or not exported.
+    public internal(set) var optimizerState: [Double]? = nil
 
     /// Optimization.jl's name for `minimizer`.
     public var u: [Double] { minimizer }
