@@ -46,6 +46,7 @@ extension Interpreter {
             switch call.arguments[0] {
             case .array(let array): return .array(array.copy())
             case .list(let list): return .list(ValueList(list.items))
+            case .dict(let d): return .dict(d.copy())
             default: return call.arguments[0]
             }
         },
@@ -353,6 +354,11 @@ extension Interpreter {
         case .array(let array): return .array(array.copy())
         case .list(let list): return .list(ValueList(try list.items.map(deepCopy)))
         case .tuple(let items): return .tuple(try items.map(deepCopy))
+        case .dict(let d):
+            let copy = DictValue(keyType: d.keyType, valueType: d.valueType)
+            for (key, item) in zip(d.keys, d.values) { if let hashed = DictKey(key) { copy.set(hashed, key, try deepCopy(item)) } }
+            return .dict(copy)
+        case .object(let instance): return .object(StructInstance(type: instance.type, values: try instance.values.map(deepCopy)))
         default: return value
         }
     }

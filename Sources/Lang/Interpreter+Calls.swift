@@ -37,8 +37,10 @@ extension Interpreter {
                     return try tracedBuiltin(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
                                                          arguments: arguments, keywords: keywords, span: span))
                 }
-                return try callBuiltin(builtin, BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
-                                                            arguments: arguments, keywords: keywords, span: span))
+                let call = BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
+                                       arguments: arguments, keywords: keywords, span: span)
+                if let complex = try Interpreter.complexMethod(call) { return complex }
+                return try callBuiltin(builtin, call)
             }
             guard let method = function.methods.last(where: { accepts($0.definition, arguments.count) }) else {
                 let types = arguments.map { "::" + $0.typeName }.joined(separator: ", ")
@@ -54,6 +56,7 @@ extension Interpreter {
             }
             return try invoke(function.name, method, arguments, keywords, span)
         case .type(let name):
+            if let made = try construct(type: name, arguments, keywords, span) { return made }
             return try convert(name, arguments, span)
         case .engine(.solution(let solution)):
             return try interpolate(solution, arguments, keywords, span)
@@ -165,6 +168,7 @@ extension Interpreter {
                             hint: "its fields are " + names.joined(separator: ", "))
         }
         if case .engine(let object) = value { return try engineField(object, name, span) }
+        if case .object(let instance) = value { return try objectField(instance, name, span) }
         if case .pair(let first, let second) = value {
             if name == "first" || name == "second" { return name == "first" ? first : second }
             throw LangError("type Pair has no field \(name)", at: span, hint: "its fields are first, second")

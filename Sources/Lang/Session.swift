@@ -66,6 +66,7 @@ extension Interpreter {
         case (.function(let a)?, .function(let b)): return a.builtin != nil && b.builtin != nil && a.name == b.name
         case (.float(let a)?, .float(let b)): return a.bitPattern == b.bitPattern
         case (.type(let a)?, .type(let b)): return a == b
+        case (.complex(let a)?, .complex(let b)): return a == b
         default: return false
         }
     }
