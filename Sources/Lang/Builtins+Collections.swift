@@ -125,7 +125,8 @@ extension Interpreter {
             try append(call, try call.elements(1))
             return call.arguments[0]
         },
-        Builtin(name: "pop!", signature: "pop!(v)") { call in
+        Builtin(name: "pop!", signature: "pop!(v) or pop!(d, key[, default])") { call in
+            if case .dict(let d) = call.arguments.first { return try popEntry(d, call) }
             try call.expect(1)
             switch call.arguments[0] {
             case .array(let array) where !array.isMatrix && !array.storage.isEmpty:
@@ -221,15 +222,21 @@ extension Interpreter {
     private static func filled(_ name: String, _ value: Double) -> Builtin {
         Builtin(name: name, signature: "\(name)(n) or \(name)(n, m)") { call in
             var arguments = call.arguments
-            var isInteger = false
+            var isInteger = false, isComplex = false
             if case .type(let type)? = arguments.first {
                 isInteger = type.hasPrefix("Int")
+                isComplex = type.hasPrefix("Complex")
                 arguments.removeFirst()
             }
             guard (1...2).contains(arguments.count) else { try call.expect(1...2); return .nothing }
             let shape = try arguments.map { value -> Int in
                 guard let n = value.asInt, n >= 0, n <= 100_000_000 else { throw call.error("invalid array size \(value.repr)") }
                 return n
+            }
+            if isComplex {
+                // Complex numbers live in vectors of values (there are no complex matrices).
+                guard shape.count == 1 else { throw call.error("\(name) of complex numbers makes vectors only") }
+                return .list(ValueList(Array(repeating: .complex(ComplexNumber(value, 0)), count: shape[0])))
             }
             return .array(NumericArray(Array(repeating: value, count: shape.reduce(1, *)), shape: shape, isInteger: isInteger))
         }
@@ -304,9 +311,16 @@ extension Interpreter {
             array.shape = [array.storage.count]
         case .list(let list):
             list.items.append(contentsOf: items)
+        case .dict(let d):
+            for item in items {
+                guard case .pair(let key, let value) = item else {
+                    throw call.error("MethodError: \(call.name) onto a Dict needs key => value pairs, got \(item.typeName)")
+                }
+                try call.interpreter.store(in: d, key, value, call.span)
+            }
         default:
             throw call.error("MethodError: no method matching \(call.name)(::\(call.arguments[0].typeName))",
-                             hint: "\(call.name) works on vectors")
+                             hint: "\(call.name) works on vectors and Dicts")
         }
     }
 

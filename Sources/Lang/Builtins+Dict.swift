@@ -84,6 +84,14 @@ extension Interpreter {
         },
     ] }
 
+    /// `pop!(d, key)`: removes the entry and returns its value (`default` when missing).
+    static func popEntry(_ d: DictValue, _ call: BuiltinCall) throws -> Value {
+        try call.expect(2...3)
+        if let key = DictKey(call.arguments[1]), let value = d.remove(key) { return value }
+        if call.arguments.count == 3 { return call.arguments[2] }
+        return try call.interpreter.dictIndex(d, [call.arguments[1]], call.span)
+    }
+
     /// The first argument as a Dict.
     private static func dictArgument(_ call: BuiltinCall) throws -> DictValue {
         guard case .dict(let d) = call.arguments[0] else {

@@ -190,6 +190,10 @@ extension Interpreter {
         guard arguments.count == 1 else { throw LangError("\(type) takes one argument", at: span) }
         let value = arguments[0]
         if case .tape(let t) = value { return try tapeConvert(type, t, span) }
+        // A complex number with no imaginary part converts as its real part (Float64(1 + 0im) == 1.0).
+        if case .complex(let z) = value, z.im == 0, type != "String" {
+            return try convert(type, [z.element == .float ? .float(z.re) : .int(Int(z.re))], span)
+        }
         switch type {
         case "Float64", "Float32":
             if case .array(let array) = value { return .array(NumericArray(array.storage, shape: array.shape)) }
