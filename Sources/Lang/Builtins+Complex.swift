@@ -5,15 +5,7 @@ extension Interpreter {
     static var complexBuiltins: [Builtin] { [
         Builtin(name: "complex", signature: "complex(re, im=0)") { call in
             try call.expect(1...2)
-            let parts = try call.arguments.map { value -> ComplexNumber in
-                guard let z = ComplexNumber(value) else { throw call.error("MethodError: no method matching complex(::\(value.typeName))") }
-                return z
-            }
-            if parts.count == 1 { return .complex(parts[0]) }
-            guard parts.allSatisfy({ $0.im == 0 }), !call.arguments.contains(where: \.isComplex) else {
-                throw call.error("MethodError: complex(re, im) needs two real numbers", hint: "write re + im * 1im")
-            }
-            return .complex(ComplexNumber(re: parts[0].re, im: parts[1].re, element: max(parts[0].element, parts[1].element)))
+            return .complex(try complexNumber(call.arguments, name: "complex", call.span))
         },
         complexPart("real") { z in z.re },
         complexPart("imag") { z in z.im },
@@ -28,6 +20,18 @@ extension Interpreter {
             return .float(try complexArgument(call).argument)
         },
     ] }
+
+    /// `complex(re, im)`, `Complex(re, im)`, `complex(z)`: two real numbers, or one number.
+    static func complexNumber(_ arguments: [Value], name: String, _ span: SourceSpan) throws -> ComplexNumber {
+        let parts = arguments.compactMap(ComplexNumber.init)
+        guard (1...2).contains(arguments.count), parts.count == arguments.count,
+              arguments.count == 1 || !arguments.contains(where: \.isComplex) else {
+            throw LangError("MethodError: no method matching \(name)(" + arguments.map { "::" + $0.typeName }.joined(separator: ", ") + ")",
+                            at: span, hint: "call it as \(name)(re, im) with real numbers")
+        }
+        if parts.count == 1 { return parts[0] }
+        return ComplexNumber(re: parts[0].re, im: parts[1].re, element: max(parts[0].element, parts[1].element))
+    }
 
     /// The functions of one number that also take a complex argument, by builtin name.
     static let complexMethods: [String: @Sendable (ComplexNumber) -> Value] = [

@@ -71,7 +71,7 @@ public struct ComplexNumber: Sendable, Equatable {
         return part(re) + (negative ? " - " : " + ") + part(Swift.abs(im)) + star + "im"
     }
 
-    /// The value, with Float64 parts when `element` is float and integral parts kept otherwise.
+    /// The number as a language value.
     var value: Value { .complex(self) }
 }
 
@@ -90,7 +90,7 @@ extension Interpreter {
         case .times, .dot: return result(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re, ring)
         case .divide: return ComplexNumber.divide(a, b).value
         case .leftDivide: return ComplexNumber.divide(b, a).value
-        case .power: return try ComplexNumber.power(a, b, exponentIsReal: !right.isComplex, right.asInt).value
+        case .power: return ComplexNumber.power(a, b, integerExponent: right.isComplex ? nil : right.asInt).value
         case .equal: return .bool(a.re == b.re && a.im == b.im)
         case .notEqual: return .bool(!(a.re == b.re && a.im == b.im))
         case .approx:
@@ -119,8 +119,8 @@ extension ComplexNumber {
 
     /// `a ^ b`: repeated squaring for a non-negative integer exponent (Julia keeps `Complex{Int64}`
     /// there), `exp(b log a)` otherwise.
-    static func power(_ a: ComplexNumber, _ b: ComplexNumber, exponentIsReal: Bool, _ integer: Int?) throws -> ComplexNumber {
-        if exponentIsReal, b.element != .float || b.re.rounded() == b.re, let n = integer ?? Int(exactly: b.re), n >= 0, n < 1 << 20 {
+    static func power(_ a: ComplexNumber, _ b: ComplexNumber, integerExponent: Int?) -> ComplexNumber {
+        if let n = integerExponent, n >= 0, n < 1 << 20 {
             var result = ComplexNumber(re: 1, im: 0, element: max(a.element, b.element, .int))
             var base = a, exponent = n
             while exponent > 0 {

@@ -89,12 +89,7 @@ extension Interpreter {
         if let type = structTypes[name] { return try construct(type, arguments, keywords, span) }
         if name == "Dict" || name.hasPrefix("Dict{") { return try makeDict(name, arguments, span) }
         if name == "ComplexF64" || name == "Complex" || name.hasPrefix("Complex{") {
-            guard arguments.count == 1 || arguments.count == 2, let parts = Optional(arguments.compactMap(ComplexNumber.init)),
-                  parts.count == arguments.count, arguments.count == 1 || parts.allSatisfy({ $0.im == 0 }) else {
-                throw LangError("MethodError: no method matching \(name)(" + arguments.map { "::" + $0.typeName }.joined(separator: ", ") + ")",
-                                at: span, hint: "call it as \(name)(re, im)")
-            }
-            var z = parts.count == 1 ? parts[0] : ComplexNumber(re: parts[0].re, im: parts[1].re, element: max(parts[0].element, parts[1].element))
+            var z = try Interpreter.complexNumber(arguments, name: name, span)
             if name == "ComplexF64" || name == "Complex{Float64}" { z.element = .float }
             return .complex(z)
         }
