@@ -42,7 +42,7 @@ extension Interpreter {
                 if let complex = try Interpreter.complexMethod(call) { return complex }
                 return try callBuiltin(builtin, call)
             }
-            guard let method = function.methods.last(where: { accepts($0.definition, arguments.count) }) else {
+            guard let method = method(of: function, for: arguments) else {
                 let types = arguments.map { "::" + $0.typeName }.joined(separator: ", ")
                 let signatures = function.methods.map { Interpreter.signature(function.name, $0.definition) }
                 throw LangError("MethodError: no method matching \(function.name)(\(types))", at: span,
@@ -80,7 +80,7 @@ extension Interpreter {
     /// `f(x, y; tol)`, for messages.
     static func signature(_ name: String, _ definition: FunctionDefinition) -> String {
         func parameter(_ p: Parameter) -> String {
-            p.name + (p.isSplat ? "..." : "") + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
+            p.name + (p.type.map { "::" + SourcePrinter.print($0) } ?? "") + (p.isSplat ? "..." : "") + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
         }
         let keywords = definition.keywordParameters.map(parameter).joined(separator: ", ")
         return name + "(" + definition.parameters.map(parameter).joined(separator: ", ")
@@ -147,10 +147,7 @@ extension Interpreter {
         }
         let target = scope.target(for: name)
         if case .function(let existing)? = target.values[name], existing.builtin == nil {
-            existing.methods.removeAll {
-                $0.definition.parameters.count == definition.parameters.count
-                    && $0.definition.parameters.map(\.isSplat) == definition.parameters.map(\.isSplat)
-            }
+            existing.methods.removeAll { sameMethod($0.definition, definition) }
             existing.methods.append(method)
             return .function(existing)
         }
