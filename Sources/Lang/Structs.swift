@@ -150,6 +150,11 @@ extension Interpreter {
             throw LangError("type \(instance.type.name) has no field \(name)", at: span,
                             hint: "its fields are " + instance.type.fieldNames.joined(separator: ", "))
         }
+        // As Zygote, no mutation while differentiating: the value would outlive its tape.
+        if value.isTraced || value.isTape {
+            throw LangError("a value being traced or differentiated cannot be stored in a mutable struct", at: span,
+                            hint: "make a new immutable struct from it, or return it")
+        }
         instance.values[k] = try fieldValue(value, instance.type.fieldTypes[k], name, span)
     }
 }
