@@ -132,7 +132,7 @@ extension Interpreter {
             return value
         case .declaration(let kind, let inner): return try declare(kind, inner, scope)
         case .function(let definition): return defineFunction(definition, scope)
-        case .structDefinition(let definition): return try defineStruct(definition, expr)
+        case .structDefinition(let definition): return try defineStruct(definition, expr, scope)
         case .block(let statements): return try evalBlock(statements, scope)
         case .ifElse(let branches, let otherwise):
             for branch in branches where try condition(branch.condition, scope) {

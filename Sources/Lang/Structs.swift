@@ -44,8 +44,12 @@ public final class StructInstance {
 
 extension Interpreter {
     /// `struct Name ... end` at run time: the type is registered and its name bound.
-    func defineStruct(_ definition: StructDefinition, _ expr: Expr) throws -> Value {
+    func defineStruct(_ definition: StructDefinition, _ expr: Expr, _ scope: Environment) throws -> Value {
         let name = definition.name
+        guard scope === globals else {
+            throw LangError("struct \(name) must be defined at the top level", at: expr.span,
+                            hint: "move the definition out of the function, loop or let block")
+        }
         if structTypes[name] == nil, let existing = globals.lookup(name) {
             throw LangError("invalid redefinition of constant \(name)", at: expr.span,
                             hint: "\(name) is already a \(existing.typeName); choose another name for the struct")
