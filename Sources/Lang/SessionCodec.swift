@@ -157,10 +157,10 @@ extension Interpreter {
         case "type": guard let s = body.stringValue else { throw bad("type") }; return .type(s)
         case "struct_type":
             guard let source = body.stringValue else { throw bad("struct type") }
-            return .type(try structType(savedAs: source).name)
+            return .type(try structType(savedAs: source, binds: true).name)
         case "struct":
             guard let source = body["definition"]?.stringValue, let values = body["values"]?.arrayValue else { throw bad("struct") }
-            let type = try structType(savedAs: source)
+            let type = try structType(savedAs: source, binds: false)
             guard values.count == type.fieldNames.count else { throw bad("struct (\(type.name) has \(type.fieldNames.count) fields)") }
             return .object(StructInstance(type: type, values: try values.map(inner)))
         case "complex":

@@ -61,15 +61,17 @@ extension Interpreter {
     }
 
     /// The type a saved struct was made with: the registered one when the source is the
-    /// same, otherwise the source parsed and registered.
-    func structType(savedAs source: String) throws -> StructType {
+    /// same, otherwise the source parsed. A saved type binding (`binds`) registers it; an
+    /// instance registers its type only when the name is free, so an instance of a replaced
+    /// definition keeps its own type without displacing the current one, as in the live session.
+    func structType(savedAs source: String, binds: Bool) throws -> StructType {
         let parsed = Syntax.parse(source, file: "<session: struct>")
         guard !parsed.hasErrors, parsed.statements.count == 1, case .structDefinition(let definition) = parsed.statements[0].kind else {
             throw SessionContentError(message: "a struct definition does not parse: \(source)")
         }
         if let known = structTypes[definition.name], known.source == source { return known }
         let type = StructType(definition, source: SourcePrinter.print(parsed.statements[0]))
-        structTypes[definition.name] = type
+        if binds || structTypes[definition.name] == nil { structTypes[definition.name] = type }
         return type
     }
 

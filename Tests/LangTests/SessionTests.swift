@@ -163,6 +163,17 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(second.evaluate(source: "p.x = 0.0").renderedDiagnostics().contains("immutable struct of type Point"))
     }
 
+    func testAnInstanceOfAReplacedStructKeepsItsTypeAndTheNameTheCurrentOne() throws {
+        let first = Interpreter(output: { _ in })
+        run(first, ["struct Point; x; end", "p = Point(1)", "struct Point; x; y; end", "q = Point(1, 2)"])
+        let path = directory + "/redefined.json"
+        _ = try first.saveSession(to: path)
+        let second = Interpreter(output: { _ in })
+        XCTAssertEqual(try second.loadSession(from: path).skipped, [])
+        XCTAssertEqual(value(second, "(p, q, Point(3, 4), q isa Point)").repr, "(Point(1), Point(1, 2), Point(3, 4), true)")
+        XCTAssertTrue(second.evaluate(source: "Point(3)").renderedDiagnostics().contains("no method matching Point(::Int64)"))
+    }
+
     func testJSONDoublesRoundTripBitForBit() throws {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, 0.1, 1 / 3.0,
