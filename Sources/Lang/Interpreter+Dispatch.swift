@@ -20,7 +20,7 @@ extension Interpreter {
             var score = 0, matches = true
             for (parameter, argument) in zip(method.definition.parameters, arguments) where !parameter.isSplat {
                 guard let name = structAnnotation(parameter) else { continue }
-                guard case .object(let instance) = argument, instance.type.name == name else {
+                guard case .object(let instance) = argument, instance.type === structTypes[name] else {
                     matches = false
                     break
                 }

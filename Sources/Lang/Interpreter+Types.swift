@@ -41,6 +41,8 @@ extension Interpreter {
     /// `x isa T` for a type named `type`.
     func isa(_ value: Value, _ type: String) -> Bool {
         let type = Interpreter.canonicalType(type)
+        // An instance of a replaced struct definition is not of the current type.
+        if case .object(let instance) = value { return type == "Any" || structTypes[type] === instance.type }
         let name = value.typeName
         if name == type { return true }
         if let test = Interpreter.abstractTypes[type] { return test(value) }

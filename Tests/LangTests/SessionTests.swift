@@ -170,7 +170,7 @@ final class SessionTests: XCTestCase {
         _ = try first.saveSession(to: path)
         let second = Interpreter(output: { _ in })
         XCTAssertEqual(try second.loadSession(from: path).skipped, [])
-        XCTAssertEqual(value(second, "(p, q, Point(3, 4), q isa Point)").repr, "(Point(1), Point(1, 2), Point(3, 4), true)")
+        XCTAssertEqual(value(second, "(p, q, Point(3, 4), q isa Point, p isa Point)").repr, "(Point(1), Point(1, 2), Point(3, 4), true, false)")
         XCTAssertTrue(second.evaluate(source: "Point(3)").renderedDiagnostics().contains("no method matching Point(::Int64)"))
     }
 
