@@ -117,9 +117,12 @@ extension ComplexNumber {
         return ComplexNumber((a.re * r + a.im) / d, (a.im * r - a.re) / d)
     }
 
-    /// `a ^ b`: repeated squaring for a non-negative integer exponent (Julia keeps `Complex{Int64}`
-    /// there), `exp(b log a)` otherwise.
+    /// `a ^ b`: repeated squaring for an integer exponent (Julia keeps `Complex{Int64}` for a
+    /// non-negative one, and inverts for a negative one), `exp(b log a)` otherwise.
     static func power(_ a: ComplexNumber, _ b: ComplexNumber, integerExponent: Int?) -> ComplexNumber {
+        if let n = integerExponent, n < 0, n > -(1 << 20) {
+            return divide(ComplexNumber(1, 0), power(a, b, integerExponent: -n))
+        }
         if let n = integerExponent, n >= 0, n < 1 << 20 {
             var result = ComplexNumber(re: 1, im: 0, element: max(a.element, b.element, .int))
             var base = a, exponent = n
