@@ -170,12 +170,15 @@ extension Interpreter {
         },
         Builtin(name: "filter", signature: "filter(f, x)") { call in
             try call.expect(2)
-            return .vector(try call.elements(1).filter { item in
+            let kept = try call.elements(1).filter { item in
                 guard case .bool(let keep) = try call.call(call.arguments[0], [item]) else {
                     throw call.error("filter: the predicate must return a Bool")
                 }
                 return keep
-            })
+            }
+            // Filtering a Dict's pairs gives a Dict, as in Julia.
+            if case .dict(let d) = call.arguments[1] { return try call.interpreter.makeDict(d.typeName, kept, call.span) }
+            return .vector(kept)
         },
         Builtin(name: "reduce", signature: "reduce(op, x; init)") { call in try fold(call) },
         Builtin(name: "foldl", signature: "foldl(op, x; init)") { call in try fold(call) },

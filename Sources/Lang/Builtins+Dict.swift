@@ -5,6 +5,9 @@ extension Interpreter {
     static var dictBuiltins: [Builtin] { [
         Builtin(name: "haskey", signature: "haskey(d, key)") { call in
             try call.expect(2)
+            if case .namedTuple(let names, _) = call.arguments[0], case .symbol(let name) = call.arguments[1] {
+                return .bool(names.contains(name))
+            }
             let d = try dictArgument(call)
             return .bool(DictKey(call.arguments[1]).flatMap(d.value(for:)) != nil)
         },
