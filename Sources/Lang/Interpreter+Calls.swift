@@ -80,7 +80,8 @@ extension Interpreter {
     /// `f(x, y; tol)`, for messages.
     static func signature(_ name: String, _ definition: FunctionDefinition) -> String {
         func parameter(_ p: Parameter) -> String {
-            p.name + (p.type.map { "::" + SourcePrinter.print($0) } ?? "") + (p.isSplat ? "..." : "") + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
+            p.name + (p.type.map { "::" + SourcePrinter.print($0) } ?? "") + (p.isSplat ? "..." : "")
+                + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
         }
         let keywords = definition.keywordParameters.map(parameter).joined(separator: ", ")
         return name + "(" + definition.parameters.map(parameter).joined(separator: ", ")
