@@ -19,7 +19,8 @@ struct SessionContentError: Error {
 /// `{"function": {"name": "f", "methods": ["f(x) = 2x"]}}`,
 /// `{"call": {"name": "Dense", "arguments": [...], "keywords": [...]}}` (an engine object made
 /// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run),
-/// `{"solution": {...}}` (the saved points, never solved again).
+/// `{"solution": {...}}` (the saved points, never solved again), `{"complex": {...}}`,
+/// `{"dict": {...}}` (entries in order), `{"struct": {"definition": source, "values": [...]}}`.
 extension Interpreter {
     /// Deeper nesting is refused (and catches a list that contains itself).
     static let maximumSavedDepth = 64
