@@ -73,7 +73,7 @@ extension Value {
             return "\(list.items.count)-element \(typeName):\n"
                 + Value.shownIndices(list.items.count, limit: Value.displayRows).map { $0.map { " " + list.items[$0].limitedRepr } ?? " ⋮" }
                     .joined(separator: "\n")
-        case .tuple, .namedTuple, .pair:
+        case .tuple, .namedTuple, .pair, .object:
             return limitedRepr
         case .function(let function):
             if function.builtin != nil { return "\(function.name) (built-in function)" }
