@@ -23,7 +23,7 @@ extension Interpreter {
             return methods.joined(separator: "\n") + "\n\n\(name) is a function with \(methods.count) method"
                 + (methods.count == 1 ? "." : "s.")
         case .type(let typeName) where structTypes[typeName] != nil:
-            let type = structTypes[typeName]!
+            guard let type = structTypes[typeName] else { return typeName }
             return type.source.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
                 + "\n\n\(name) is a \(type.definition.isMutable ? "mutable " : "")struct; construct it as \(type.signature)"
                 + (type.definition.isKeywordDefined ? " or with keywords." : ".")
