@@ -226,3 +226,22 @@ public struct UsingStatement: Sendable {
         self.names = names
     }
 }
+
+/// `struct Name ... end`: its fields in order, with optional types and (for `Base.@kwdef`)
+/// defaults. Type parameters and a supertype are accepted and dropped.
+public struct StructDefinition: Sendable {
+    /// One field: `x`, `x::Float64`, `x::Float64 = 1.0`.
+    public struct Field: Sendable {
+        public var name: String
+        public var type: Expr?
+        public var defaultValue: Expr?
+        public var span: SourceSpan
+    }
+
+    public var name: String
+    /// `mutable struct`: fields can be assigned.
+    public var isMutable: Bool
+    /// `Base.@kwdef`: a keyword constructor using the defaults.
+    public var isKeywordDefined: Bool
+    public var fields: [Field]
+}

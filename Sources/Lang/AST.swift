@@ -115,6 +115,8 @@ public indirect enum ExprKind: Sendable {
     // MARK: Functions and control flow
     /// A named or anonymous function in any of its forms.
     case function(FunctionDefinition)
+    /// `struct Point ... end`, `mutable struct`, `Base.@kwdef struct`.
+    case structDefinition(StructDefinition)
     /// `begin ... end`, `(a; b)`.
     case block([Expr])
     /// `if c ... elseif d ... else ... end`.

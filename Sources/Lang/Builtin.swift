@@ -126,6 +126,13 @@ extension Value {
             let isInteger = items.allSatisfy { if case .int = $0 { return true } else { return false } }
             return .array(NumericArray(items.compactMap(\.asDouble), shape: [items.count], isInteger: isInteger && !items.isEmpty))
         }
+        // Numbers among complex numbers promote, as Julia's `[1 + 2im, 3]` is a Vector{Complex{Int64}}.
+        if items.contains(where: \.isComplex) {
+            let parts = items.compactMap(ComplexNumber.init)
+            if parts.count == items.count, let element = parts.map(\.element).max() {
+                return .list(ValueList(parts.map { .complex(ComplexNumber(re: $0.re, im: $0.im, element: element)) }))
+            }
+        }
         return .list(ValueList(items))
     }
 

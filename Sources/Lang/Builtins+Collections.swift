@@ -46,6 +46,7 @@ extension Interpreter {
             switch call.arguments[0] {
             case .array(let array): return .array(array.copy())
             case .list(let list): return .list(ValueList(list.items))
+            case .dict(let d): return .dict(d.copy())
             default: return call.arguments[0]
             }
         },
@@ -124,7 +125,8 @@ extension Interpreter {
             try append(call, try call.elements(1))
             return call.arguments[0]
         },
-        Builtin(name: "pop!", signature: "pop!(v)") { call in
+        Builtin(name: "pop!", signature: "pop!(v) or pop!(d, key[, default])") { call in
+            if case .dict(let d) = call.arguments.first { return try popEntry(d, call) }
             try call.expect(1)
             switch call.arguments[0] {
             case .array(let array) where !array.isMatrix && !array.storage.isEmpty:
@@ -168,12 +170,15 @@ extension Interpreter {
         },
         Builtin(name: "filter", signature: "filter(f, x)") { call in
             try call.expect(2)
-            return .vector(try call.elements(1).filter { item in
+            let kept = try call.elements(1).filter { item in
                 guard case .bool(let keep) = try call.call(call.arguments[0], [item]) else {
                     throw call.error("filter: the predicate must return a Bool")
                 }
                 return keep
-            })
+            }
+            // Filtering a Dict's pairs gives a Dict, as in Julia.
+            if case .dict(let d) = call.arguments[1] { return try call.interpreter.makeDict(d.typeName, kept, call.span) }
+            return .vector(kept)
         },
         Builtin(name: "reduce", signature: "reduce(op, x; init)") { call in try fold(call) },
         Builtin(name: "foldl", signature: "foldl(op, x; init)") { call in try fold(call) },
@@ -220,15 +225,21 @@ extension Interpreter {
     private static func filled(_ name: String, _ value: Double) -> Builtin {
         Builtin(name: name, signature: "\(name)(n) or \(name)(n, m)") { call in
             var arguments = call.arguments
-            var isInteger = false
+            var isInteger = false, isComplex = false
             if case .type(let type)? = arguments.first {
                 isInteger = type.hasPrefix("Int")
+                isComplex = type.hasPrefix("Complex")
                 arguments.removeFirst()
             }
             guard (1...2).contains(arguments.count) else { try call.expect(1...2); return .nothing }
             let shape = try arguments.map { value -> Int in
                 guard let n = value.asInt, n >= 0, n <= 100_000_000 else { throw call.error("invalid array size \(value.repr)") }
                 return n
+            }
+            if isComplex {
+                // Complex numbers live in vectors of values (there are no complex matrices).
+                guard shape.count == 1 else { throw call.error("\(name) of complex numbers makes vectors only") }
+                return .list(ValueList(Array(repeating: .complex(ComplexNumber(value, 0)), count: shape[0])))
             }
             return .array(NumericArray(Array(repeating: value, count: shape.reduce(1, *)), shape: shape, isInteger: isInteger))
         }
@@ -303,9 +314,16 @@ extension Interpreter {
             array.shape = [array.storage.count]
         case .list(let list):
             list.items.append(contentsOf: items)
+        case .dict(let d):
+            for item in items {
+                guard case .pair(let key, let value) = item else {
+                    throw call.error("MethodError: \(call.name) onto a Dict needs key => value pairs, got \(item.typeName)")
+                }
+                try call.interpreter.store(in: d, key, value, call.span)
+            }
         default:
             throw call.error("MethodError: no method matching \(call.name)(::\(call.arguments[0].typeName))",
-                             hint: "\(call.name) works on vectors")
+                             hint: "\(call.name) works on vectors and Dicts")
         }
     }
 
@@ -353,6 +371,11 @@ extension Interpreter {
         case .array(let array): return .array(array.copy())
         case .list(let list): return .list(ValueList(try list.items.map(deepCopy)))
         case .tuple(let items): return .tuple(try items.map(deepCopy))
+        case .dict(let d):
+            let copy = DictValue(keyType: d.keyType, valueType: d.valueType)
+            for (key, item) in zip(d.keys, d.values) { if let hashed = DictKey(key) { copy.set(hashed, key, try deepCopy(item)) } }
+            return .dict(copy)
+        case .object(let instance): return .object(StructInstance(type: instance.type, values: try instance.values.map(deepCopy)))
         default: return value
         }
     }

@@ -5,16 +5,17 @@ extension Interpreter {
     func installPrelude() {
         let constants: [(String, Value)] = [
             ("π", .float(Double.pi)), ("pi", .float(Double.pi)), ("ℯ", .float(M_E)),
-            ("Inf", .float(.infinity)), ("Inf64", .float(.infinity)), ("NaN", .float(.nan)), ("NaN64", .float(.nan)),
+            ("im", .complex(.imaginaryUnit)), ("Inf", .float(.infinity)), ("Inf64", .float(.infinity)), ("NaN", .float(.nan)), ("NaN64", .float(.nan)),
         ]
         for (name, value) in constants { globals.define(name, value) }
-        for type in ["Float64", "Float32", "Int", "Int64", "String", "Bool", "Vector", "Matrix", "Array", "Any", "Nothing"] {
+        for type in Interpreter.typeNames {
             globals.define(type, .type(type))
         }
         for builtin in Interpreter.mathBuiltins + Interpreter.collectionBuiltins + Interpreter.ioBuiltins
             + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins
             + Interpreter.trainBuiltins + Interpreter.neuralBuiltins + Interpreter.callbackBuiltins
-            + Interpreter.sessionBuiltins + Interpreter.componentBuiltins + Interpreter.optimizationBuiltins {
+            + Interpreter.sessionBuiltins + Interpreter.componentBuiltins + Interpreter.optimizationBuiltins
+            + Interpreter.dictBuiltins + Interpreter.complexBuiltins + Interpreter.structBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))
@@ -32,7 +33,7 @@ extension Builtin {
             let x = try call.number(0)
             if let domain, !domain(x) {
                 throw call.error("DomainError with \(Value.format(x)): \(name) is not defined there",
-                                 hint: "complex numbers are not supported")
+                                 hint: "for a complex result, pass a complex number: \(name)(complex(x))")
             }
             return .float(body(x))
         }

@@ -10,12 +10,15 @@ extension Interpreter {
         case (.minus, .float(let x)): return .float(-x)
         case (.minus, .bool(let x)): return .int(x ? -1 : 0)
         case (.plus, _) where value.isNumber: return value
+        case (.plus, .complex): return value
+        case (.minus, .complex(let z)):
+            return .complex(ComplexNumber(re: -z.re, im: -z.im, element: max(z.element, .int)))
         case (.not, .bool(let x)): return .bool(!x)
         case (.sqrt, _) where value.asDouble != nil:
             let x = value.asDouble ?? 0
             if x < 0 {
                 throw LangError("DomainError with \(Value.format(x)): sqrt was called with a negative real argument",
-                                at: span, hint: "complex numbers are not supported")
+                                at: span, hint: "for a complex result, pass a complex number: sqrt(complex(x))")
             }
             return .float(x.squareRoot())
         case (.cbrt, _) where value.asDouble != nil: return .float(Foundation.cbrt(value.asDouble ?? 0))
@@ -38,6 +41,16 @@ extension Interpreter {
 
     /// `a op b` without broadcasting: scalars, and array algebra where Julia defines it.
     func binary(_ op: Operator, _ left: Value, _ right: Value, _ span: SourceSpan) throws -> Value {
+        if op == .isa {
+            guard case .type(let type) = right else {
+                throw LangError("TypeError: in isa, expected Type, got a value of type \(right.typeName)", at: span)
+            }
+            return .bool(isa(left, type))
+        }
+        if left.isComplex || right.isComplex, [left, right].contains(where: { $0.isTraced || $0.isTape }) {
+            throw LangError("complex numbers are not differentiable: \(left.typeName) \(op.rawValue) \(right.typeName)", at: span,
+                            hint: "gradient, jacobian and traced right-hand sides work on real numbers; carry real and imaginary parts separately")
+        }
         if let traced = try tracedBinary(op, left, right, span) { return traced }
         if let taped = try tapeBinary(op, left, right, span) { return taped }
         if case .bool(let x) = left, case .bool(let y) = right {
@@ -49,6 +62,7 @@ extension Interpreter {
             }
         }
         if op == .identical || op == .notIdentical { return .bool(identical(left, right) == (op == .identical)) }
+        if let complex = try complexBinary(op, left, right, span) { return complex }
         if left.asDouble != nil, right.asDouble != nil { return try scalar(op, left, right, span) }
         switch op {
         case .equal: return .bool(left == right)
@@ -87,6 +101,8 @@ extension Interpreter {
         switch (left, right) {
         case (.array(let a), .array(let b)): return a === b
         case (.list(let a), .list(let b)): return a === b
+        case (.dict(let a), .dict(let b)): return a === b
+        case (.object(let a), .object(let b)) where a.type.definition.isMutable: return a === b
         case (.int, .float), (.float, .int), (.bool, .int), (.int, .bool), (.bool, .float), (.float, .bool): return false
         default: return left == right
         }
@@ -108,7 +124,7 @@ extension Interpreter {
         case .power:
             if a < 0, b.rounded() != b {
                 throw LangError("DomainError with \(Value.format(a)): exponentiation yielding a complex result requires a complex argument",
-                                at: span, hint: "complex numbers are not supported")
+                                at: span, hint: "for a complex result, make the base complex: complex(x)^y")
             }
             return .float(Foundation.pow(a, b))
         case .integerDivide: return .float((a / b).rounded(.towardZero))
@@ -233,6 +249,18 @@ extension Value: Equatable {
         case (.namedTuple(let n, let a), .namedTuple(let m, let b)): return n == m && a == b
         case (.function(let f), .function(let g)): return f === g
         case (.array(let a), .array(let b)): return a.shape == b.shape && a.storage == b.storage
+        case (.complex, _), (_, .complex):
+            guard let a = ComplexNumber(left), let b = ComplexNumber(right) else { return false }
+            return a.re == b.re && a.im == b.im
+        case (.dict(let a), .dict(let b)):
+            // Julia's Dict ==: the same keys, each with an equal value; order does not matter.
+            return a.count == b.count && zip(a.keys, a.values).allSatisfy { key, value in
+                DictKey(key).flatMap(b.value(for:)).map { $0 == value } ?? false
+            }
+        case (.object(let a), .object(let b)):
+            // Julia's default == is ===: identity for a mutable struct, equal fields otherwise.
+            if a.type.definition.isMutable { return a === b }
+            return a.type === b.type && a.values == b.values
         default: break
         }
         let sequences: [Value] = [left, right]

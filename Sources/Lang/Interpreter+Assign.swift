@@ -34,9 +34,14 @@ extension Interpreter {
             for (item, value) in zip(targets, items) { try store(item, value, scope, define) }
         case .index(let base, let indices):
             let container = try eval(base, scope)
+            if case .dict(let d) = container {
+                let keys = try evalList(indices, scope)
+                try store(in: d, keys.count == 1 ? keys[0] : .tuple(keys), value, target.span)
+                return
+            }
             try setIndex(container, try evalIndices(indices, container, scope), value, target.span)
-        case .field:
-            throw LangError("cannot assign to a field: named tuples are immutable", at: target.span)
+        case .field(let base, let name):
+            try setObjectField(try eval(base, scope), name, value, target.span)
         default:
             throw LangError("cannot assign to this expression", at: target.span)
         }

@@ -37,10 +37,12 @@ extension Interpreter {
                     return try tracedBuiltin(BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
                                                          arguments: arguments, keywords: keywords, span: span))
                 }
-                return try callBuiltin(builtin, BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
-                                                            arguments: arguments, keywords: keywords, span: span))
+                let call = BuiltinCall(interpreter: self, name: builtin.name, signature: builtin.signature,
+                                       arguments: arguments, keywords: keywords, span: span)
+                if let complex = try Interpreter.complexMethod(call) { return complex }
+                return try callBuiltin(builtin, call)
             }
-            guard let method = function.methods.last(where: { accepts($0.definition, arguments.count) }) else {
+            guard let method = method(of: function, for: arguments) else {
                 let types = arguments.map { "::" + $0.typeName }.joined(separator: ", ")
                 let signatures = function.methods.map { Interpreter.signature(function.name, $0.definition) }
                 throw LangError("MethodError: no method matching \(function.name)(\(types))", at: span,
@@ -54,6 +56,7 @@ extension Interpreter {
             }
             return try invoke(function.name, method, arguments, keywords, span)
         case .type(let name):
+            if let made = try construct(type: name, arguments, keywords, span) { return made }
             return try convert(name, arguments, span)
         case .engine(.solution(let solution)):
             return try interpolate(solution, arguments, keywords, span)
@@ -77,7 +80,8 @@ extension Interpreter {
     /// `f(x, y; tol)`, for messages.
     static func signature(_ name: String, _ definition: FunctionDefinition) -> String {
         func parameter(_ p: Parameter) -> String {
-            p.name + (p.isSplat ? "..." : "") + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
+            p.name + (p.type.map { "::" + SourcePrinter.print($0) } ?? "") + (p.isSplat ? "..." : "")
+                + (p.defaultValue.map { "=" + SourcePrinter.print($0) } ?? "")
         }
         let keywords = definition.keywordParameters.map(parameter).joined(separator: ", ")
         return name + "(" + definition.parameters.map(parameter).joined(separator: ", ")
@@ -144,10 +148,7 @@ extension Interpreter {
         }
         let target = scope.target(for: name)
         if case .function(let existing)? = target.values[name], existing.builtin == nil {
-            existing.methods.removeAll {
-                $0.definition.parameters.count == definition.parameters.count
-                    && $0.definition.parameters.map(\.isSplat) == definition.parameters.map(\.isSplat)
-            }
+            existing.methods.removeAll { sameMethod($0.definition, definition) }
             existing.methods.append(method)
             return .function(existing)
         }
@@ -165,6 +166,7 @@ extension Interpreter {
                             hint: "its fields are " + names.joined(separator: ", "))
         }
         if case .engine(let object) = value { return try engineField(object, name, span) }
+        if case .object(let instance) = value { return try objectField(instance, name, span) }
         if case .pair(let first, let second) = value {
             if name == "first" || name == "second" { return name == "first" ? first : second }
             throw LangError("type Pair has no field \(name)", at: span, hint: "its fields are first, second")
@@ -186,6 +188,10 @@ extension Interpreter {
         guard arguments.count == 1 else { throw LangError("\(type) takes one argument", at: span) }
         let value = arguments[0]
         if case .tape(let t) = value { return try tapeConvert(type, t, span) }
+        // A complex number with no imaginary part converts as its real part (Float64(1 + 0im) == 1.0).
+        if case .complex(let z) = value, z.im == 0, type != "String" {
+            return try convert(type, [z.element == .float ? .float(z.re) : .int(Int(z.re))], span)
+        }
         switch type {
         case "Float64", "Float32":
             if case .array(let array) = value { return .array(NumericArray(array.storage, shape: array.shape)) }

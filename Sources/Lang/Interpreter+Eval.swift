@@ -105,6 +105,7 @@ extension Interpreter {
                 }
                 return .list(ValueList(items))
             }
+            if case .dict(let d) = container { return try dictIndex(d, try evalList(indices, scope), expr.span) }
             return try index(container, try evalIndices(indices, container, scope), expr.span)
         case .field(let base, let name):
             return try field(try eval(base, scope), name, expr.span)
@@ -131,6 +132,7 @@ extension Interpreter {
             return value
         case .declaration(let kind, let inner): return try declare(kind, inner, scope)
         case .function(let definition): return defineFunction(definition, scope)
+        case .structDefinition(let definition): return try defineStruct(definition, expr, scope)
         case .block(let statements): return try evalBlock(statements, scope)
         case .ifElse(let branches, let otherwise):
             for branch in branches where try condition(branch.condition, scope) {

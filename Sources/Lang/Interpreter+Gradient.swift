@@ -366,7 +366,8 @@ extension Interpreter {
         throw call.error("\(call.name): argument \(k + 1) is a \(argument.typeName); differentiate with respect to numbers, vectors or matrices")
     }
 
-    /// Reverse mode over a fresh tape: one gradient per argument, a tuple when several.
+    /// Reverse mode over a fresh tape: a tuple of one gradient per argument, always a tuple as
+    /// Zygote's (`gradient(loss, p)[1]` is the DiffEqFlux idiom).
     static func gradient(_ call: BuiltinCall) throws -> Value {
         let (tape, variables, result) = try recorded(call)
         let grads: [[Double]]
@@ -399,7 +400,7 @@ extension Interpreter {
             default: return .floats(g, axes: argument.componentAxes)
             }
         }
-        return values.count == 1 ? values[0] : .tuple(values)
+        return .tuple(values)
     }
 
     /// `solve(prob, alg; u0=..., p=..., saveat=...)` with tape values: the solver as a tape

@@ -22,6 +22,11 @@ extension Interpreter {
             let methods = function.methods.map { "  " + Interpreter.signature(function.name, $0.definition) }
             return methods.joined(separator: "\n") + "\n\n\(name) is a function with \(methods.count) method"
                 + (methods.count == 1 ? "." : "s.")
+        case .type(let typeName) where structTypes[typeName] != nil:
+            guard let type = structTypes[typeName] else { return typeName }
+            return type.source.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+                + "\n\n\(name) is a \(type.definition.isMutable ? "mutable " : "")struct; construct it as \(type.signature)"
+                + (type.definition.isKeywordDefined ? " or with keywords." : ".")
         default:
             return "\(name) is a variable of type \(value.typeName): " + value.limitedRepr
         }

@@ -4,8 +4,8 @@ import Foundation
 extension Interpreter {
     /// `jacobian(f, args...)`: reverse mode over one recording of `f` on a fresh tape, one
     /// pullback per output element. The Jacobian of f's output (a number or an array, taken in
-    /// Julia's column-major order) with respect to each argument, a tuple when there are several,
-    /// as Zygote's `jacobian` gives them (without its one-element tuple for one argument).
+    /// Julia's column-major order) with respect to each argument, always a tuple as Zygote's
+    /// `jacobian` gives them (`jacobian(f, x)[1]`), as `gradient` does.
     static func jacobian(_ call: BuiltinCall) throws -> Value {
         let (tape, variables, result) = try recorded(call)
         guard var y = call.interpreter.tapeVariable(result, tape) else {
@@ -34,8 +34,7 @@ extension Interpreter {
                 }
             }
         }
-        let values: [Value] = zip(variables, jacobians).map { v, J in .array(NumericArray(J, shape: [rows, v.count])) }
-        return values.count == 1 ? values[0] : .tuple(values)
+        return .tuple(zip(variables, jacobians).map { v, J in .array(NumericArray(J, shape: [rows, v.count])) })
     }
 
     /// A row-major matrix's elements in column-major order.

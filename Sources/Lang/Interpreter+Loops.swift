@@ -58,6 +58,7 @@ extension Interpreter {
         case .tuple(let items): return items
         case .pair(let first, let second): return [first, second]
         case .namedTuple(_, let values): return values
+        case .dict(let d): return d.pairs
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]
         case .engine(.solution(let object)): return (0..<object.solution.t.count).map(object.state)
@@ -79,6 +80,7 @@ extension Interpreter {
         case .range(let range): return range.count
         case .tuple(let items): return items.count
         case .namedTuple(_, let values): return values.count
+        case .dict(let d): return d.count
         case .string(let text): return text.count
         case .engine(.solution(let object)): return object.solution.t.count
         case .traced(let traced): return traced.sym.count

@@ -39,6 +39,8 @@ public final class Interpreter: @unchecked Sendable {
     let globals: Environment
     /// The builtins, by name (also bound in `globals`, where users may shadow them).
     var builtins: [String: FunctionValue] = [:]
+    /// The user's struct types, by name (`Structs.swift`).
+    var structTypes: [String: StructType] = [:]
     /// Where `print` and `println` write.
     var output: (String) -> Void
     /// Nesting depth of broadcasts over traced values: operators there act elementwise.

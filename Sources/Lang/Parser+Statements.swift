@@ -86,11 +86,14 @@ extension Parser {
                 ?? .local
             let inner = try parseCommaAssignment()
             return Expr(.declaration(kind, inner), token.span.through(inner.span))
-        case .keyword(.struct), .keyword(.module), .keyword(.baremodule), .keyword(.macro), .keyword(.quote),
-             .keyword(.export):
+        case .keyword(.struct):
+            return try parseStruct()
+        case .keyword(.module), .keyword(.baremodule), .keyword(.macro), .keyword(.quote), .keyword(.export):
             return skipUnsupported()
         case .identifier("mutable") where peek().isKeyword(.struct):
-            return skipUnsupported()
+            return try parseStruct()
+        case _ where keywordDefinitionPrefix() != nil:
+            return try parseStruct()
         case .identifier("abstract"), .identifier("primitive"):
             if case .identifier("type") = peek().kind, !peek().newlineBefore { return skipUnsupported() }
             return try parseCommaAssignment()
@@ -198,7 +201,7 @@ extension Parser {
         let (message, hint): (String, String)
         switch opener.kind {
         case .keyword(.struct), .identifier("mutable"):
-            (message, hint) = ("'struct' definitions are not supported", "use a named tuple, e.g. p = (a=1.0, b=2.0), and p.a")
+            (message, hint) = ("a 'struct' definition must be a statement of its own", "define it on its own line, at the top level")
         case .keyword(.module), .keyword(.baremodule):
             (message, hint) = ("modules are not supported", "Fluxion scripts share one global scope: remove the module wrapper")
         case .keyword(.macro):
@@ -216,13 +219,20 @@ extension Parser {
             while !current.newlineBefore, current.kind != .semicolon, current.kind != .endOfInput { advance() }
             return Expr(.error, opener.span)
         }
-        // Skip to the matching `end`, counting nested blocks and ignoring `end` inside brackets.
-        var blocks = 0
+        var isAbstract = false
+        if case .identifier(let word) = opener.kind, word == "abstract" || word == "primitive" { isAbstract = true }
+        let end = skipToEnd(depth: 0, firstOpens: isAbstract)
+        return Expr(.error, end.map { opener.span.through($0) } ?? opener.span)
+    }
+
+    /// Skips to the `end` that closes `depth` open blocks (the next block's when 0), counting
+    /// nested blocks and ignoring `end` inside brackets; the span of that `end`.
+    /// `firstOpens`: the first token opens a block whatever it is (`abstract type ... end`).
+    func skipToEnd(depth: Int, firstOpens: Bool = false) -> SourceSpan? {
+        var blocks = depth
         var brackets = 0
         let openers: Set<Keyword> = [.function, .if, .for, .while, .let, .begin, .try, .struct, .module,
                                      .baremodule, .macro, .quote, .do]
-        var isAbstract = false
-        if case .identifier(let word) = opener.kind, word == "abstract" || word == "primitive" { isAbstract = true }
         var first = true
         while current.kind != .endOfInput {
             let token = advance()
@@ -230,16 +240,16 @@ extension Parser {
             case .leftParen, .leftBracket, .leftBrace: brackets += 1
             case .rightParen, .rightBracket, .rightBrace: brackets = max(0, brackets - 1)
             case .keyword(let word) where brackets == 0:
-                if openers.contains(word) || (first && isAbstract) { blocks += 1 }
+                if openers.contains(word) || (first && firstOpens) { blocks += 1 }
                 if word == .end {
                     blocks -= 1
-                    if blocks <= 0 { return Expr(.error, opener.span.through(token.span)) }
+                    if blocks <= 0 { return token.span }
                 }
             default:
-                if first && isAbstract { blocks += 1 }
+                if first && firstOpens { blocks += 1 }
             }
             first = false
         }
-        return Expr(.error, opener.span)
+        return nil
     }
 }

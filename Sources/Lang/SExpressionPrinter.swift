@@ -93,6 +93,17 @@ public enum SExpressionPrinter {
             list((dotted ? "." : "") + op.rawValue + "=", [target, value], &out)
         case .declaration(let kind, let inner): list(kind.rawValue, [inner], &out)
         case .function(let function): writeFunction(function, &out)
+        case .structDefinition(let definition):
+            out += "(" + (definition.isKeywordDefined ? "@kwdef " : "") + (definition.isMutable ? "mutable struct " : "struct ") + definition.name
+            for field in definition.fields {
+                out += " "
+                if field.type == nil && field.defaultValue == nil { out += field.name; continue }
+                out += "(" + field.name
+                if let type = field.type { out += " :: "; write(type, to: &out) }
+                if let value = field.defaultValue { out += " = "; write(value, to: &out) }
+                out += ")"
+            }
+            out += ")"
         case .block(let statements): block(statements, &out)
         case .ifElse(let branches, let otherwise):
             out += "(if "

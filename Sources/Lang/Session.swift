@@ -67,6 +67,7 @@ extension Interpreter {
         case (.float(let a)?, .float(let b)): return a.bitPattern == b.bitPattern
         case (.type(let a)?, .type(let b)): return a == b
         case (.engine(.module(let a))?, .engine(.module(let b))): return a == b
+        case (.complex(let a)?, .complex(let b)): return a == b
         default: return false
         }
     }

@@ -19,7 +19,8 @@ struct SessionContentError: Error {
 /// `{"function": {"name": "f", "methods": ["f(x) = 2x"]}}`,
 /// `{"call": {"name": "Dense", "arguments": [...], "keywords": [...]}}` (an engine object made
 /// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run),
-/// `{"solution": {...}}` (the saved points, never solved again).
+/// `{"solution": {...}}` (the saved points, never solved again), `{"complex": {...}}`,
+/// `{"dict": {...}}` (entries in order), `{"struct": {"definition": source, "values": [...]}}`.
 extension Interpreter {
     /// Deeper nesting is refused (and catches a list that contains itself).
     static let maximumSavedDepth = 64
@@ -34,7 +35,23 @@ extension Interpreter {
         case .string(let s): return .object([("string", .string(s))])
         case .symbol(let s): return .object([("symbol", .string(s))])
         case .nothing: return .object([("nothing", .null)])
-        case .type(let name): return .object([("type", .string(name))])
+        case .type(let name):
+            // A struct type keeps its definition, so that loading defines it again.
+            if let type = structTypes[name] { return .object([("struct_type", .string(type.source))]) }
+            return .object([("type", .string(name))])
+        case .complex(let z):
+            return .object([("complex", .object([
+                ("re", .double(z.re)), ("im", .double(z.im)), ("element", .string(z.typeName)),
+            ]))])
+        case .dict(let d):
+            return .object([("dict", .object([
+                ("key_type", .string(d.keyType)), ("value_type", .string(d.valueType)),
+                ("keys", .array(try d.keys.map(inner))), ("values", .array(try d.values.map(inner))),
+            ]))])
+        case .object(let instance):
+            return .object([("struct", .object([
+                ("definition", .string(instance.type.source)), ("values", .array(try instance.values.map(inner))),
+            ]))])
         case .array(let array):
             var members: [(String, JSON)] = [
                 ("shape", .array(array.shape.map(JSON.int))),
@@ -143,6 +160,31 @@ extension Interpreter {
         case "symbol": guard let s = body.stringValue else { throw bad("symbol") }; return .symbol(s)
         case "nothing": return .nothing
         case "type": guard let s = body.stringValue else { throw bad("type") }; return .type(s)
+        case "struct_type":
+            guard let source = body.stringValue else { throw bad("struct type") }
+            return .type(try structType(savedAs: source, binds: true).name)
+        case "struct":
+            guard let source = body["definition"]?.stringValue, let values = body["values"]?.arrayValue else { throw bad("struct") }
+            let type = try structType(savedAs: source, binds: false)
+            guard values.count == type.fieldNames.count else { throw bad("struct (\(type.name) has \(type.fieldNames.count) fields)") }
+            return .object(StructInstance(type: type, values: try values.map(inner)))
+        case "complex":
+            let elements: [String: ComplexNumber.Element] = ["ComplexF64": .float, "Complex{Int64}": .int, "Complex{Bool}": .bool]
+            guard let re = body["re"]?.doubleValue, let im = body["im"]?.doubleValue,
+                  let element = body["element"]?.stringValue.flatMap({ elements[$0] }) else { throw bad("complex number") }
+            return .complex(ComplexNumber(re: re, im: im, element: element))
+        case "dict":
+            guard let keyType = body["key_type"]?.stringValue, let valueType = body["value_type"]?.stringValue,
+                  let keys = body["keys"]?.arrayValue, let values = body["values"]?.arrayValue, keys.count == values.count else {
+                throw bad("Dict")
+            }
+            let d = DictValue(keyType: keyType, valueType: valueType)
+            for (key, value) in zip(keys, values) {
+                let k = try inner(key)
+                guard let hashed = DictKey(k) else { throw bad("Dict (a key of type \(k.typeName))") }
+                d.set(hashed, k, try inner(value))
+            }
+            return .dict(d)
         case "array":
             guard let shape = body["shape"]?.arrayValue?.compactMap(\.intValue), let integer = body["integer"]?.boolValue,
                   let items = body["data"]?.arrayValue, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {

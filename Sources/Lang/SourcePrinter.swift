@@ -168,6 +168,13 @@ public enum SourcePrinter {
                 + expression(value, Prec.assignment, indent)
         case .declaration(let kind, let inner): return kind.rawValue + " " + statement(inner, indent: indent)
         case .function(let function): return functionText(function, indent)
+        case .structDefinition(let definition):
+            let fields = definition.fields.map { field in
+                pad(indent + 1) + field.name + (field.type.map { "::" + expression($0, Prec.postfix, indent) } ?? "")
+                    + (field.defaultValue.map { " = " + expression($0, Prec.assignment, indent + 1) } ?? "") + "\n"
+            }
+            return (definition.isKeywordDefined ? "Base.@kwdef " : "") + (definition.isMutable ? "mutable struct " : "struct ")
+                + definition.name + "\n" + fields.joined() + pad(indent) + "end"
         case .block(let statements): return "begin\n" + body(statements, indent) + pad(indent) + "end"
         case .ifElse(let branches, let otherwise):
             var out = ""

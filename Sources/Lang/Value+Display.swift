@@ -46,6 +46,7 @@ extension Value {
             let fields = zip(names, values).map { "\($0) = \($1.limitedRepr)" }
             return "(" + fields.joined(separator: ", ") + (fields.count == 1 ? ",)" : ")")
         case .pair(let first, let second): return first.limitedRepr + " => " + second.limitedRepr
+        case .object(let instance): return instance.type.name + "(" + instance.values.map(\.limitedRepr).joined(separator: ", ") + ")"
         case .tape(let t): return t.plain.limitedRepr
         default: return repr
         }

@@ -27,8 +27,9 @@ extension Value {
             }
             return "[" + rows.joined(separator: "; ") + "]"
         case .list(let list):
+            // Julia prefixes the element type unless it is implied (numbers, strings, arrays).
             let prefix = Value.elementTypeName(list.items).map { name in
-                name == "Any" || name == "Bool" ? name : ""
+                name == "Any" || name == "Bool" || list.items.first.map(\.isTypedElement) == true ? name : ""
             } ?? "Any"
             return prefix + "[" + list.items.map { value in
                 if case .bool(let flag) = value, prefix == "Bool" { return flag ? "1" : "0" }
@@ -52,6 +53,9 @@ extension Value {
         case .traced(let traced): return "Traced(\(traced.sym.shape))"
         case .tracedOutput(let output): return "Traced(du, \(output.parts.count) components)"
         case .tape(let t): return t.plain.repr
+        case .dict(let d): return d.repr
+        case .complex(let z): return z.repr
+        case .object(let instance): return instance.repr
         }
     }
 
@@ -69,7 +73,7 @@ extension Value {
             return "\(list.items.count)-element \(typeName):\n"
                 + Value.shownIndices(list.items.count, limit: Value.displayRows).map { $0.map { " " + list.items[$0].limitedRepr } ?? " ⋮" }
                     .joined(separator: "\n")
-        case .tuple, .namedTuple, .pair:
+        case .tuple, .namedTuple, .pair, .object:
             return limitedRepr
         case .function(let function):
             if function.builtin != nil { return "\(function.name) (built-in function)" }
@@ -77,6 +81,8 @@ extension Value {
             return "\(function.name) (generic function with \(count) method\(count == 1 ? "" : "s"))"
         case .engine(let object):
             return object.display
+        case .dict(let d):
+            return d.display
         default:
             return repr
         }
@@ -115,6 +121,17 @@ extension Value {
             return shape.isScalar ? "Traced{\(element)}" : shape.kind == .matrix ? "Traced{Matrix{\(element)}}" : "Traced{Vector{\(element)}}"
         case .tracedOutput: return "Traced{Vector{Float64}}"
         case .tape(let t): return typeName(of: t.plain)
+        case .dict(let d): return d.typeName
+        case .complex(let z): return z.typeName
+        case .object(let instance): return instance.type.name
+        }
+    }
+
+    /// Whether Julia prints a vector of these with its element type first (`ComplexF64[...]`).
+    var isTypedElement: Bool {
+        switch self {
+        case .complex, .dict, .object: return true
+        default: return false
         }
     }
 

@@ -42,6 +42,12 @@ public enum Value {
     case tracedOutput(TracedOutput)
     /// A value on a reverse-mode tape while `gradient` evaluates a function (`Interpreter+Gradient.swift`).
     case tape(TapeValue)
+    /// `Dict("a" => 1)`: a mutable reference, as Julia's (`Value+Dict.swift`).
+    case dict(DictValue)
+    /// `1.0 + 2.0im` (`Complex.swift`).
+    case complex(ComplexNumber)
+    /// An instance of a user `struct` (`Structs.swift`).
+    case object(StructInstance)
 }
 
 extension Value: @unchecked Sendable {}

@@ -27,6 +27,12 @@ final class HelpTests: XCTestCase {
                        + "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10  …  21, 22, 23, 24, 25, 26, 27, 28, 29, 30]\n")
     }
 
+    func testStructTypesShowTheirDefinition() {
+        let (text, _) = help("?Point", before: "Base.@kwdef mutable struct Point\n    x::Float64 = 0.0\n    y\nend")
+        XCTAssertEqual(text, "  Base.@kwdef mutable struct Point\n      x::Float64 = 0.0\n      y\n  end\n\n"
+                       + "Point is a mutable struct; construct it as Point(x::Float64, y) or with keywords.\n")
+    }
+
     func testUnknownNamesSuggestTheClosestAndBareQuestionMarkListsBuiltins() {
         XCTAssertEqual(help("?Densee").0, "No documentation found for `Densee`. Did you mean `Dense`?\n")
         let (list, _) = help("?")

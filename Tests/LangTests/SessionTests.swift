@@ -125,6 +125,55 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(second.session.cells.last?.executionCount, Self.plainCells.count + 1)
     }
 
+    func testDictComplexAndStructValuesRoundTrip() throws {
+        let first = Interpreter(output: { _ in })
+        run(first, [
+            "d = Dict(\"a\" => 1.5, \"b\" => -0.0)",
+            "e = Dict{Symbol,Any}(:k => [1, 2], :t => (1, \"x\"), :n => nothing)",
+            "ef = Dict{String,Float64}()",
+            "z = 1.0 - 2.0im", "zi = 3 + 4im", "zs = [im, 1 + 1im, complex(NaN, -Inf)]",
+            "struct Point\n    x::Float64\n    y::Float64\nend",
+            "mutable struct Box\n    v::Vector{Float64}\n    p\nend",
+            "Base.@kwdef struct Opts\n    a::Int = 3\n    b = a + 1\nend",
+            "p = Point(1, 2)", "b = Box([1, 2], p)", "o = Opts()", "pd = Dict(\"p\" => p, \"q\" => Point(3, -4))",
+        ])
+        let path = directory + "/types.json"
+        let saved = try first.saveSession(to: path)
+        XCTAssertEqual(saved.skipped, [])
+        let second = Interpreter(output: { _ in })
+        let report = try second.loadSession(from: path)
+        XCTAssertEqual(report.skipped, [])
+        for name in ["d", "e", "ef", "z", "zi", "zs", "p", "b", "o", "pd", "Point", "Box", "Opts"] {
+            guard let a = first.global(name), let b = second.global(name) else { XCTFail("\(name) missing"); continue }
+            XCTAssertEqual(a.typeName, b.typeName, name)
+            XCTAssertEqual(a.repr, b.repr, name)
+            XCTAssertEqual(a.display, b.display, name)
+        }
+        // Saving the restored session writes the same environment again.
+        let again = directory + "/types-again.json"
+        _ = try second.saveSession(to: again)
+        XCTAssertEqual(try SessionFile.read(path)["environment"], try SessionFile.read(again)["environment"])
+        // -0.0 and the NaN/Inf parts survive bit for bit, keys keep their order, types their identity.
+        XCTAssertEqual(value(second, "d[\"b\"]").asDouble?.sign, .minus)
+        XCTAssertEqual(value(second, "collect(keys(e))").repr, "[:k, :t, :n]")
+        XCTAssertEqual(value(second, "zs[3]").repr, "NaN - Inf*im")
+        XCTAssertEqual(value(second, "(p isa Point, p == Point(1.0, 2.0), pd[\"q\"].y, o == Opts(), o.b)").repr, "(true, true, -4.0, true, 4)")
+        XCTAssertEqual(value(second, "ef[\"x\"] = 2; ef").repr, "Dict(\"x\" => 2.0)", "the restored Dict keeps its value type")
+        XCTAssertEqual(value(second, "b.v[1] = 9; b.p = 0; b").repr, "Box([9.0, 2.0], 0)", "the restored struct is still mutable")
+        XCTAssertTrue(second.evaluate(source: "p.x = 0.0").renderedDiagnostics().contains("immutable struct of type Point"))
+    }
+
+    func testAnInstanceOfAReplacedStructKeepsItsTypeAndTheNameTheCurrentOne() throws {
+        let first = Interpreter(output: { _ in })
+        run(first, ["struct Point; x; end", "p = Point(1)", "struct Point; x; y; end", "q = Point(1, 2)"])
+        let path = directory + "/redefined.json"
+        _ = try first.saveSession(to: path)
+        let second = Interpreter(output: { _ in })
+        XCTAssertEqual(try second.loadSession(from: path).skipped, [])
+        XCTAssertEqual(value(second, "(p, q, Point(3, 4), q isa Point, p isa Point)").repr, "(Point(1), Point(1, 2), Point(3, 4), true, false)")
+        XCTAssertTrue(second.evaluate(source: "Point(3)").renderedDiagnostics().contains("no method matching Point(::Int64)"))
+    }
+
     func testJSONDoublesRoundTripBitForBit() throws {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, 0.1, 1 / 3.0,
