@@ -54,8 +54,19 @@ extension Interpreter {
         Builtin(name: "randn", signature: "randn() or randn(n) or randn(n, m)") { call in
             try randomArray(call) { $0.random.normal() }
         },
-        Builtin(name: "seed!", signature: "seed!(n)") { call in
-            try call.expect(1)
+        Builtin(name: "seed!", signature: "seed!(n) or seed!(rng, n)") { call in
+            try call.expect(1...2)
+            if call.arguments.count == 2 {
+                // Random.seed!(rng, n): that generator's seed (Lux.setup draws with it); the
+                // default generator also reseeds rand and randn.
+                guard case .engine(.rng(let rng)) = call.arguments[0] else {
+                    throw call.error("seed!(rng, n) needs a random generator first, got \(call.arguments[0].typeName)")
+                }
+                let seed = try call.integer(1)
+                rng.seed = UInt64(truncatingIfNeeded: seed)
+                if rng.name == "default_rng" { call.interpreter.random = RandomSource(seed: rng.seed) }
+                return .engine(.rng(rng))
+            }
             call.interpreter.random = RandomSource(seed: UInt64(truncatingIfNeeded: try call.integer(0)))
             return .nothing
         },

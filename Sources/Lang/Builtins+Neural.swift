@@ -259,8 +259,12 @@ extension Interpreter {
     /// sensitivity algorithm (`DifferentiableSolve`).
     func callNeuralODE(_ object: NeuralODEObject, _ arguments: [Value], _ keywords: [(String, Value)],
                        _ span: SourceSpan) throws -> Value {
+        // Lux's form node(u0, θ, st) returns (solution, st).
+        if arguments.count == 3, keywords.isEmpty {
+            return .tuple([try callNeuralODE(object, Array(arguments.prefix(2)), keywords, span), arguments[2]])
+        }
         guard arguments.count == 2, keywords.isEmpty else {
-            throw LangError("MethodError: call a NeuralODE with the initial state and the parameters, node(u0, θ)", at: span)
+            throw LangError("MethodError: call a NeuralODE with the initial state and the parameters, node(u0, θ) (or Lux's node(u0, θ, st))", at: span)
         }
         if arguments.contains(where: \.isTraced) {
             throw unsupported("calling a NeuralODE inside a traced function", span)

@@ -72,6 +72,33 @@ extension Interpreter {
                     function: optf.function, adType: optf.adType, u0: call.arguments[1],
                     parameters: call.arguments.count == 3 ? call.arguments[2] : .nothing)))
             },
+            Builtin(name: "remake", signature: "remake(prob; u0, p, tspan)") { call in
+                try call.expect(1)
+                switch call.arguments[0] {
+                case .engine(.optimizationProblem(let problem)):
+                    try call.allowKeywords(["u0", "p"])
+                    guard case .function = problem.function, !{ if case .nothing = problem.u0 { return true } else { return false } }() else {
+                        throw call.error("remake needs an OptimizationProblem, got an OptimizationFunction")
+                    }
+                    return .engine(.optimizationProblem(OptimizationProblemObject(
+                        function: problem.function, adType: problem.adType, u0: call.keyword("u0") ?? problem.u0,
+                        parameters: call.keyword("p") ?? problem.parameters)))
+                case .engine(.problem(let problem)):
+                    try call.allowKeywords(["u0", "p", "tspan"])
+                    var arguments: [Value] = [problem.function,
+                                              call.keyword("u0") ?? .floats(problem.u0),
+                                              call.keyword("tspan") ?? .tuple([.float(problem.tspan.0), .float(problem.tspan.1)])]
+                    let p = call.keyword("p") ?? problem.parameters
+                    if case .nothing = p {} else { arguments.append(p) }
+                    let remade = try makeProblem(BuiltinCall(interpreter: call.interpreter, name: "ODEProblem",
+                                                             signature: call.signature, arguments: arguments, keywords: [],
+                                                             span: call.span))
+                    remade.massMatrix = problem.massMatrix
+                    return .engine(.problem(remade))
+                default:
+                    throw call.error("remake needs an ODEProblem or an OptimizationProblem, got \(call.arguments[0].typeName)")
+                }
+            },
             Builtin(name: "PolyOpt", signature: "PolyOpt()") { call in
                 try call.expect(0)
                 try call.allowKeywords([])
@@ -101,14 +128,19 @@ extension Interpreter {
         let parsed = Syntax.parse(takesParameters ? "θ -> f(θ, p)" : "θ -> f(θ)", file: "<OptimizationProblem>")
         guard let lambda = parsed.statements.first else { throw call.error("internal: the objective did not parse") }
         let loss = try interpreter.eval(lambda, scope)
-        let allowed: Set<String> = ["maxiters", "callback", "progress", "autosave", "autosave_every"]
+        let allowed: Set<String> = ["maxiters", "callback", "progress", "autosave", "autosave_every", "allow_f_increases"]
         // Optimization.jl's tolerances and time limits have no counterpart in `train` yet.
         let unsupported = call.keywords.map(\.0).filter { !allowed.contains($0) }
+        // Optim's allow_f_increases = false is what the Wolfe line searches here do anyway.
+        if let value = call.keyword("allow_f_increases"), case .bool(true) = value {
+            throw call.error("allow_f_increases = true is not supported: the line searches here never accept a higher loss")
+        }
         if let name = unsupported.first {
             throw call.error("solve(optprob, …): the keyword \(name) is not supported; supported: " + allowed.sorted().joined(separator: ", "))
         }
         let trainCall = BuiltinCall(interpreter: interpreter, name: "train", signature: call.signature,
-                                    arguments: [loss, problem.u0, call.arguments[1]], keywords: call.keywords,
+                                    arguments: [loss, problem.u0, call.arguments[1]],
+                                    keywords: call.keywords.filter { $0.0 != "allow_f_increases" },
                                     span: call.span)
         return try train(trainCall)
     }

@@ -36,6 +36,15 @@ extension Interpreter {
     /// `plot(...)`, `scatter(...)`: a new plot, which becomes the current one.
     static func makePlot(_ call: BuiltinCall, kind: SeriesKind) throws -> Value {
         try call.allowKeywords(plotKeywords.union(ignoredPlotKeywords))
+        // plot(p) of a plot (Plots.jl's `display(plot(plt))`): that plot, with any settings applied.
+        if call.arguments.count == 1, case .engine(.plot(let object)) = call.arguments[0] {
+            var plot = object.plot
+            try applySettings(call, &plot)
+            object.plot = plot
+            call.interpreter.currentPlot = object
+            call.interpreter.plotted?(object.plot)
+            return .engine(.plot(object))
+        }
         if call.keyword("idxs") != nil, !{ if case .engine(.solution) = call.arguments.first { return true } else { return false } }() {
             throw call.error("plot: idxs selects components of a solution", hint: "plot(sol, idxs = 1)")
         }

@@ -47,8 +47,13 @@ extension Interpreter {
     /// `ComponentVector(θ = ..., α = ...)` (also `ComponentArray`, and from a named tuple).
     static var componentBuiltins: [Builtin] {
         ["ComponentArray", "ComponentVector"].map { name in
-            Builtin(name: name, signature: "\(name)(name = value, ...) or \(name)(namedtuple)") { call in
+            Builtin(name: name, signature: "\(name)(name = value, ...) or \(name)(namedtuple) or \(name)(vector)") { call in
                 var fields = call.keywords
+                // Lux.setup gives flat parameters here, so ComponentArray(p) of a vector is a copy of it.
+                if call.arguments.count == 1, fields.isEmpty, case .array(let array) = call.arguments[0], !array.isMatrix {
+                    let copy = array.copy()
+                    return .array(copy)
+                }
                 if call.arguments.count == 1, case .namedTuple(let names, let values) = call.arguments[0], fields.isEmpty {
                     fields = Array(zip(names, values))
                 } else {

@@ -32,6 +32,8 @@ public enum EngineObject {
     case adType(String)
     /// A package name (`Optimization`), whose members are the builtins (`Optimization.solve`).
     case module(String)
+    /// A random generator, `Random.default_rng()` or `Xoshiro(seed)` (`Builtins+Lux.swift`).
+    case rng(RNGObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -51,6 +53,7 @@ public enum EngineObject {
             return "OptimizationProblem"
         case .adType(let name): return name
         case .module: return "Module"
+        case .rng(let object): return object.name == "default_rng" ? "TaskLocalRNG" : object.name
         }
     }
 }
@@ -180,6 +183,7 @@ extension EngineObject {
             return "OptimizationProblem(\(name), u0 = \(object.u0.repr))"
         case .adType(let name): return name + "()"
         case .module(let name): return name
+        case .rng(let object): return object.name == "default_rng" ? "TaskLocalRNG()" : "\(object.name)(\(object.seed))"
         }
     }
 

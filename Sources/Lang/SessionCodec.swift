@@ -129,6 +129,10 @@ extension Interpreter {
             return .object([("call", .object([("name", .string(name)), ("arguments", .array([])), ("keywords", .array([]))]))])
         case .module:
             throw Unsaveable(reason: "a package name (it is there in every session)")
+        case .rng(let object):
+            return .object([("call", .object([("name", .string(object.name == "default_rng" ? "Xoshiro" : object.name)),
+                                              ("arguments", .array([.object([("int", .int(Int(truncatingIfNeeded: object.seed)))])])),
+                                              ("keywords", .array([]))]))])
         case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
