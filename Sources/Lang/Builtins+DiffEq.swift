@@ -159,11 +159,20 @@ extension Interpreter {
     }
 
     /// The ODE method `value` names: an algorithm value (or a string or symbol naming one).
-    static func algorithm(_ value: Value, _ call: BuiltinCall) throws -> String {
+    /// A composite (`AutoTsit5(Rosenbrock23())`) only where `composite` allows it: a plain
+    /// `solve` does, a differentiable solve or a NeuralODE (one method's steps) does not.
+    static func algorithm(_ value: Value, _ call: BuiltinCall, composite: Bool = false) throws -> String {
         let name: String
         switch value {
         case .engine(.algorithm(let method)):
-            if method.hasSuffix(")") || MethodRegistry.names.contains(method) { return method }
+            if method.hasSuffix(")") {
+                guard composite else {
+                    throw call.error("\(call.name) needs a single ODE method here; \(method) switches between two",
+                                     hint: "use one of them, e.g. Tsit5() or Rodas5P()")
+                }
+                return method
+            }
+            if MethodRegistry.names.contains(method) { return method }
             throw call.error("\(method)() is not an ODE method",
                              hint: "for example solve(prob, Tsit5()); known: " + MethodRegistry.names.joined(separator: ", "))
         case .string(let text), .symbol(let text): name = text
@@ -184,7 +193,7 @@ extension Interpreter {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)",
                              hint: "prob = ODEProblem(f, u0, tspan, p); solve(prob, Tsit5())")
         }
-        let given2 = call.arguments.count == 2 ? try algorithm(call.arguments[1], call) : nil
+        let chosen = call.arguments.count == 2 ? try algorithm(call.arguments[1], call, composite: true) : nil
         var problem = given
         if call.keyword("u0") != nil || call.keyword("p") != nil {
             let u0 = try call.keyword("u0").map { try numbers($0, "u0", call) } ?? given.u0
@@ -218,9 +227,9 @@ extension Interpreter {
         massProblem.f.massMatrix = problem.massMatrix
         let method: ODEMethod
         do {
-            method = try given2.map(ODEMethod.init(named:)) ?? .composite(.defaultAlgorithm(for: massProblem, options: runOptions))
+            method = try chosen.map(ODEMethod.init(named:)) ?? .composite(.defaultAlgorithm(for: massProblem, options: runOptions))
         } catch {
-            throw call.error("cannot build \(given2 ?? "the default method")(): \(error)")
+            throw call.error("cannot build \(chosen ?? "the default method")(): \(error)")
         }
         let solution: ODESolution
         switch method {
