@@ -75,7 +75,14 @@ public final class CompositeIntegrator {
         monitor = StiffnessMonitor(rules: algorithm.rules, bound: algorithm.nonstiff.realStabilityBound)
     }
 
-    /// Solves, switching methods as the stiffness detector asks.
+    /// Resets both integrators for another solve (new initial state, parameters or span),
+    /// keeping their memory, as `ODEIntegrator.reinit`.
+    public func reinit(u0: [Double]? = nil, p: [Double]? = nil, tspan: (Double, Double)? = nil) {
+        for integrator in integrators { integrator.reinit(u0: u0, p: p, tspan: tspan) }
+    }
+
+    /// Solves, switching methods as the stiffness detector asks (once; `reinit` before
+    /// solving again).
     public func solve() -> ODESolution {
         if hasMassMatrix {
             // The explicit method cannot solve M u′ = f: the stiff method runs throughout.
@@ -89,6 +96,7 @@ public final class CompositeIntegrator {
         for integrator in integrators { integrator.stiffnessMonitor = monitor }
         var choice: [Int] = []
         var pieces: [DenseOutput] = []
+        var switches = 0
         monitor.handoffPending = false
         monitor.switchRequested = false
         active.run()
@@ -97,6 +105,7 @@ public final class CompositeIntegrator {
             guard monitor.handoffPending else { break }
             monitor.handoffPending = false
             monitor.switchRequested = false
+            switches += 1
             if active.dense { pieces.append(active.takeDensePiece()) }
             let rules = algorithm.rules
             let next = integrators[2 - monitor.current]
@@ -108,7 +117,7 @@ public final class CompositeIntegrator {
         var solution = active.makeSolution()
         solution.earlierDense = pieces
         solution.algChoice = choice
-        if !pieces.isEmpty { solution.checkpoints = nil }   // a replay needs one method throughout
+        if switches > 0 { solution.checkpoints = nil }   // a replay needs one method throughout
         return solution
     }
 }

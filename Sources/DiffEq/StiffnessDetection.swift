@@ -82,6 +82,8 @@ final class StiffnessMonitor {
     var handoffPending = false
     /// The last step's h·ρ / bound, for tests and diagnostics.
     var lastStiffness = 0.0
+    /// The last eigenvalue estimate ρ of each method (explicit, stiff): SciML's `eigen_est`.
+    var lastEstimates = (0.0, 0.0)
 
     init(rules: AutoSwitch, bound: Double) {
         self.rules = rules
@@ -93,6 +95,7 @@ final class StiffnessMonitor {
     /// in place) and requests a switch when a run is long enough.
     func observe(_ integrator: ODEIntegrator, h: Double) {
         let rho = current == 1 ? integrator.stageEigenvalueEstimate(h) : integrator.jacobianNormEstimate()
+        if current == 1 { lastEstimates.0 = rho } else { lastEstimates.1 = rho }
         let stiffness = Swift.abs(rho * h) / bound
         lastStiffness = stiffness
         let stiff = stiffness > (current == 1 ? rules.nonstiffTolerance : rules.stiffTolerance)

@@ -1,4 +1,4 @@
-import DiffEq
+@testable import DiffEq
 import Foundation
 import XCTest
 
@@ -27,6 +27,35 @@ final class CompositeTests: XCTestCase {
         XCTAssertEqual(try MethodRegistry.method(named: "Euler").realStabilityBound, 2, accuracy: 1e-6)
         XCTAssertEqual(try MethodRegistry.method(named: "RK4").realStabilityBound, 2.7853, accuracy: 1e-3)
         XCTAssertEqual(try MethodRegistry.method(named: "Rodas5P").realStabilityBound, 0)
+    }
+
+    func testEigenvalueEstimateIsExactOnALinearProblem() throws {
+        // u′ = −1000 u: any two stages give ‖Δf‖/‖ΔY‖ = 1000 exactly, on the FSAL path (Tsit5,
+        // DP5: Yₛ = u₁) and the non-FSAL one (Vern7: Yₛ₋₁ rebuilt); the stiff side's ‖J‖∞ is
+        // the finite-difference Jacobian's.
+        let problem = ODEProblem({ du, u, _, _ in du[0] = -1000 * u[0] }, u0: [1], tspan: (0, 1))
+        for (name, stiff) in [("AutoTsit5", "Rosenbrock23"), ("AutoDP5", "Rodas5P"), ("AutoVern7", "Rodas5P")] {
+            let integrator = CompositeIntegrator(problem, try auto(name, stiff))
+            let sol = integrator.solve()
+            XCTAssertEqual(sol.retcode, .success)
+            XCTAssertEqual(integrator.monitor.lastEstimates.0, 1000, accuracy: 1e-6, name)
+            XCTAssertEqual(integrator.monitor.lastEstimates.1, 1000, accuracy: 1e-2, name)
+            XCTAssertEqual(sol.algChoice?.last, 2, "\(name): a decay at rate 1000 over (0, 1) is stiff")
+            XCTAssertEqual(sol[sol.t.count - 1].first ?? .nan, exp(-1000), accuracy: 1e-6)
+        }
+    }
+
+    func testHigherOrderPairsOnRobertson() throws {
+        var o = SolverOptions()
+        o.reltol = 1e-8; o.abstol = 1e-12
+        for (name, stiff) in [("AutoVern7", "Rodas5P"), ("AutoDP5", "Rodas5P"), ("AutoTsit5", "KenCarp4")] {
+            let sol = solve(StiffTests.robertson(), try auto(name, stiff), options: o)
+            XCTAssertEqual(sol.retcode, .success, "\(name)(\(stiff)()): \(sol.message ?? "")")
+            XCTAssertEqual(sol.algChoice?.last, 2, name)
+            let end = Array(sol[sol.t.count - 1])
+            for (a, b) in zip(end, Self.robertsonAt40) { XCTAssertEqual(a, b, accuracy: 2e-6 * abs(b), "\(name)(\(stiff)())") }
+            print("Robertson to 40, \(name)(\(stiff)()): \(sol.stats)")
+        }
     }
 
     func testRobertsonSwitchesToTheStiffMethod() throws {
@@ -90,6 +119,20 @@ final class CompositeTests: XCTestCase {
         let exact = solve(problem, try MethodRegistry.method(named: "Rodas5P"), options: reference)
         let end = Array(sol[sol.t.count - 1]), expected = Array(exact[exact.t.count - 1])
         XCTAssertEqual(end[0], expected[0], accuracy: 1e-3 * abs(expected[0]))
+    }
+
+    func testReinitSolvesAgainWithNewParameters() throws {
+        // u′ = −p u: stiff for p = 1000, not for p = 1; the same integrators serve both.
+        let problem = ODEProblem({ du, u, p, _ in du[0] = -p[0] * u[0] }, u0: [1], tspan: (0, 1), p: [1000])
+        let integrator = CompositeIntegrator(problem, try auto())
+        let stiff = integrator.solve()
+        XCTAssertEqual(stiff.algChoice?.last, 2)
+        integrator.reinit(p: [1])
+        let mild = integrator.solve()
+        XCTAssertEqual(mild.retcode, .success)
+        XCTAssertEqual(mild.algChoice ?? [], [Int](repeating: 1, count: mild.t.count))
+        XCTAssertEqual(mild[mild.t.count - 1].first ?? .nan, exp(-1), accuracy: 1e-5)
+        XCTAssertEqual(mild.t.count, mild.stats.naccept + 1, "statistics start again from zero")
     }
 
     func testNonStiffProblemNeverSwitches() throws {
