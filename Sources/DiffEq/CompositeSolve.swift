@@ -92,6 +92,7 @@ public final class CompositeIntegrator {
         }
         monitor.current = algorithm.rules.stiffFirst ? 2 : 1
         monitor.count = 0
+        monitor.normJacobianCount = -1
         var active = integrators[monitor.current - 1]
         for integrator in integrators { integrator.stiffnessMonitor = monitor }
         var choice: [Int] = []

@@ -84,6 +84,9 @@ final class StiffnessMonitor {
     var lastStiffness = 0.0
     /// The last eigenvalue estimate ρ of each method (explicit, stiff): SciML's `eigen_est`.
     var lastEstimates = (0.0, 0.0)
+    /// ‖J‖∞ of the stiff method's Jacobian, computed when `stats.njacs` was `normJacobianCount`.
+    var jacobianNorm = 0.0
+    var normJacobianCount = -1
 
     init(rules: AutoSwitch, bound: Double) {
         self.rules = rules
@@ -94,7 +97,17 @@ final class StiffnessMonitor {
     /// Counts the accepted step of size `h` just taken by `integrator` (whose stages are still
     /// in place) and requests a switch when a run is long enough.
     func observe(_ integrator: ODEIntegrator, h: Double) {
-        let rho = current == 1 ? integrator.stageEigenvalueEstimate(h) : integrator.jacobianNormEstimate()
+        let rho: Double
+        if current == 1 {
+            rho = integrator.stageEigenvalueEstimate(h)
+        } else {
+            // ‖J‖∞ costs n² (an SDIRK or NDF step reuses J for many steps): once per Jacobian.
+            if integrator.stats.njacs != normJacobianCount {
+                jacobianNorm = integrator.jacobianNormEstimate()
+                normJacobianCount = integrator.stats.njacs
+            }
+            rho = jacobianNorm
+        }
         if current == 1 { lastEstimates.0 = rho } else { lastEstimates.1 = rho }
         let stiffness = Swift.abs(rho * h) / bound
         lastStiffness = stiffness
