@@ -121,6 +121,20 @@ final class CompositeTests: XCTestCase {
         XCTAssertEqual(end[0], expected[0], accuracy: 1e-3 * abs(expected[0]))
     }
 
+    func testStiffFirstSwitchesToTheExplicitMethodOnANonStiffProblem() throws {
+        var alg = try auto()
+        alg.rules = AutoSwitch(stiffFirst: true)
+        let sol = solve(Problems.lotkaVolterra(), alg)
+        XCTAssertEqual(sol.retcode, .success)
+        let choice = try XCTUnwrap(sol.algChoice)
+        XCTAssertEqual(choice.first, 2)
+        XCTAssertEqual(switches(choice).map { [$0.0, $0.1] }, [[2, 1]], "back to Tsit5 after four non-stiff steps, for good")
+        XCTAssertEqual(choice.prefix { $0 == 2 }.count, 1 + 4, "t₀ and the four stiff steps")
+        let reference = solve(Problems.lotkaVolterra(), try MethodRegistry.method(named: "Vern9"),
+                              options: { var o = SolverOptions(); o.reltol = 1e-12; o.abstol = 1e-12; return o }())
+        XCTAssertLessThan(maxAbsDifference(sol[sol.t.count - 1], reference[reference.t.count - 1]), 1e-2)
+    }
+
     func testReinitSolvesAgainWithNewParameters() throws {
         // u′ = −p u: stiff for p = 1000, not for p = 1; the same integrators serve both.
         let problem = ODEProblem({ du, u, p, _ in du[0] = -p[0] * u[0] }, u0: [1], tspan: (0, 1), p: [1000])
