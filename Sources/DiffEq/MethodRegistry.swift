@@ -35,6 +35,21 @@ public enum MethodRegistry {
         ("QNDF", { try ButcherTableau.qndf() }),
     ]
 
+    /// Composite methods (`AutoTsit5(Rosenbrock23())`): SciML's names and their explicit method,
+    /// paired with any stiff method by `composite(named:stiff:)`.
+    public static let compositeBuilders: [(name: String, nonstiff: String)] = [
+        ("AutoTsit5", "Tsit5"), ("AutoDP5", "DP5"), ("AutoVern6", "Vern6"), ("AutoVern7", "Vern7"),
+        ("AutoVern8", "Vern8"), ("AutoVern9", "Vern9"),
+    ]
+
+    /// The composite method `name(stiff())`, e.g. `composite(named: "AutoVern7", stiff: "Rodas5P")`.
+    public static func composite(named name: String, stiff: String) throws -> CompositeAlgorithm {
+        guard let entry = compositeBuilders.first(where: { $0.name == name }) else {
+            throw TableauError(method: name, reason: "unknown composite method; known: " + compositeBuilders.map(\.name).joined(separator: ", "))
+        }
+        return try CompositeAlgorithm(nonstiff: method(named: entry.nonstiff), stiff: method(named: stiff))
+    }
+
     /// The names of all registered methods, explicit then stiff.
     public static var names: [String] { (builders + stiffBuilders).map(\.name) }
 

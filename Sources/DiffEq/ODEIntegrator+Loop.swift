@@ -10,7 +10,7 @@ extension ODEIntegrator {
     /// Runs the solve, leaving the result in the integrator (`makeSolution()` reads it).
     public func run() {
         var message: String? = nil
-        defer { self.message = message }
+        defer { if let message { self.message = message } }
         if let why = optionsProblem {
             retcode = .initialFailure
             message = why
@@ -56,9 +56,17 @@ extension ODEIntegrator {
             message = "\(tableau.name) without an error estimate (or adaptive = false) needs a fixed step: give dt"
             return
         }
-        let dtmax = dtmaxOption
         fixedOrigin = t
         fixedCount = 0
+        advance()
+    }
+
+    /// Steps from the current (t, u, dt) to the end of the span, or until a failure, a
+    /// callback's `terminate!` or a composite solve's switch; saves the end unless switching.
+    func advance() {
+        var message: String? = nil
+        defer { if let message { self.message = message } }
+        let dtmax = dtmaxOption
         var rejectedNonFinite = false, rejectedNonConvergence = false
         loop: while true {
             if terminateRequested { retcode = .terminated; break }
@@ -144,6 +152,7 @@ extension ODEIntegrator {
                 dt = acceptedStepSize(h, error: e)
             }
             stats.naccept += 1
+            stiffnessMonitor?.observe(self, h: h)
 
             // Accept: advance, then events, saving and the next step's first derivative.
             let tprev = t
@@ -192,6 +201,10 @@ extension ODEIntegrator {
                 dt = options.dt.map { direction * Swift.abs($0) } ?? dt
                 // After a stop or an event the grid restarts there, as SciML's fixed steps do.
                 if hitsTarget || cut { fixedOrigin = t; fixedCount = 0 } else { fixedCount += 1 }
+            }
+            if let monitor = stiffnessMonitor, monitor.switchRequested, !terminateRequested, direction * (t - tEnd) < 0 {
+                monitor.handoffPending = true
+                return
             }
         }
         finish()

@@ -134,6 +134,9 @@ public final class ODEIntegrator {
     /// Whether the current step's interpolation stages have been evaluated.
     var extrasReady = false
     var eventState: EventState
+    /// The stiffness detector of a composite solve (nil otherwise); when it asks for a switch
+    /// the loop stops after the accepted step and leaves the rest to the other method.
+    var stiffnessMonitor: StiffnessMonitor?
 
     /// Makes an integrator for `problem` with `tableau`, ready to `solve()`.
     public init(_ problem: ODEProblem, _ tableau: ButcherTableau, options: SolverOptions = SolverOptions()) {

@@ -16,6 +16,12 @@ public struct ODESolution: Sendable, CustomStringConvertible {
     let saveIdxs: [Int]?
     /// The sparse step record of a solve run with `checkpointEvery`.
     public internal(set) var checkpoints: StepCheckpoints? = nil
+    /// A composite solve's dense output before `dense` in time: one piece per run of steps
+    /// taken by one method (each piece interpolates with its own method).
+    var earlierDense: [DenseOutput] = []
+    /// For a composite solve, which method produced each saved point: 1 the explicit method,
+    /// 2 the stiff one (SciML's `alg_choice`); nil for a single method.
+    public internal(set) var algChoice: [Int]? = nil
 
     /// The saved states as arrays (allocates one array per time).
     public var u: [[Double]] { (0..<t.count).map { Array(values[($0 * width)..<(($0 + 1) * width)]) } }
@@ -38,11 +44,19 @@ public struct ODESolution: Sendable, CustomStringConvertible {
         guard derivative >= 0 else { return nil }
         // At a saved time, exactly what was saved (after an event, the state after it).
         if derivative == 0, let i = lastSavedIndex(at: time) { return Array(self[i]) }
-        if let dense, let full = dense.evaluate(time, derivative: derivative) {
+        if let full = denseValue(time, derivative: derivative) {
             guard let idx = saveIdxs else { return full }
             return idx.map { $0 >= 0 && $0 < full.count ? full[$0] : .nan }
         }
         return linear(time, derivative: derivative)
+    }
+
+    /// The dense output at `time`, from the piece that covers it.
+    func denseValue(_ time: Double, derivative: Int) -> [Double]? {
+        for piece in earlierDense {
+            if let value = piece.evaluate(time, derivative: derivative) { return value }
+        }
+        return dense?.evaluate(time, derivative: derivative)
     }
 
     /// The states at several times.
@@ -153,9 +167,11 @@ public struct StepRecord: Sendable {
 }
 
 extension ODESolution {
-    /// The recorded steps, when the solve kept its dense output (`options.dense`).
+    /// The recorded steps, when the solve kept its dense output (`options.dense`) and used one
+    /// method throughout.
     public var steps: StepRecord? {
-        dense.map { StepRecord(tableau: $0.tableau, n: $0.n, t: $0.stepT, h: $0.stepH, end: $0.stepEnd, u0: $0.stepU0, k: $0.stepK) }
+        guard earlierDense.isEmpty else { return nil }
+        return dense.map { StepRecord(tableau: $0.tableau, n: $0.n, t: $0.stepT, h: $0.stepH, end: $0.stepEnd, u0: $0.stepU0, k: $0.stepK) }
     }
 }
 

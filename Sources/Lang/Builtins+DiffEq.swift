@@ -20,7 +20,21 @@ extension Interpreter {
                 return .engine(.algorithm(name))
             }
         }
-        return methods + [
+        // AutoTsit5(Rosenbrock23()): the composite's value is its spelling, parsed again by `solve`.
+        let composites = MethodRegistry.compositeBuilders.map { entry in
+            Builtin(name: entry.name, signature: "\(entry.name)(stiffalg)") { call in
+                try call.expect(1)
+                try call.allowKeywords([])
+                let stiff = try algorithm(call.arguments[0], call)
+                do {
+                    return .engine(.algorithm(try MethodRegistry.composite(named: entry.name, stiff: stiff).name))
+                } catch let error as TableauError {
+                    throw call.error("\(entry.name)(\(stiff)()): \(error.reason)",
+                                     hint: "for example \(entry.name)(Rosenbrock23()) or \(entry.name)(Rodas5P())")
+                }
+            }
+        }
+        return methods + composites + [
             Builtin(name: "ODEFunction", signature: "ODEFunction(f; mass_matrix = M)") { call in
                 try call.expect(1)
                 try call.allowKeywords(["mass_matrix"])
@@ -43,7 +57,7 @@ extension Interpreter {
                 try call.allowKeywords(["trace"])
                 return .engine(.problem(try makeProblem(call)))
             },
-            Builtin(name: "solve", signature: "solve(prob, alg; saveat, reltol, abstol, dt, ...)") { call in
+            Builtin(name: "solve", signature: "solve(prob[, alg]; saveat, reltol, abstol, dt, ...)") { call in
                 if case .engine(.optimizationProblem(let problem)) = call.arguments.first {
                     return try solveOptimization(problem, call)
                 }
@@ -145,10 +159,22 @@ extension Interpreter {
     }
 
     /// The ODE method `value` names: an algorithm value (or a string or symbol naming one).
-    static func algorithm(_ value: Value, _ call: BuiltinCall) throws -> String {
+    /// A composite (`AutoTsit5(Rosenbrock23())`) only where `composite` allows it: a plain
+    /// `solve` does, a differentiable solve or a NeuralODE (one method's steps) does not.
+    static func algorithm(_ value: Value, _ call: BuiltinCall, composite: Bool = false) throws -> String {
         let name: String
         switch value {
-        case .engine(.algorithm(let method)): return method
+        case .engine(.algorithm(let method)):
+            if method.hasSuffix(")") {
+                guard composite else {
+                    throw call.error("\(call.name) needs a single ODE method here; \(method) switches between two",
+                                     hint: "use one of them, e.g. Tsit5() or Rodas5P()")
+                }
+                return method
+            }
+            if MethodRegistry.names.contains(method) { return method }
+            throw call.error("\(method)() is not an ODE method",
+                             hint: "for example solve(prob, Tsit5()); known: " + MethodRegistry.names.joined(separator: ", "))
         case .string(let text), .symbol(let text): name = text
         default:
             throw call.error("solve needs an ODE method as its second argument, got \(value.typeName)",
@@ -160,13 +186,14 @@ extension Interpreter {
                          hint: suggestion.map { "did you mean \($0)()?" } ?? "known: " + MethodRegistry.names.joined(separator: ", "))
     }
 
-    /// `solve(prob, alg; keywords...)`.
+    /// `solve(prob, alg; keywords...)`; without `alg`, the default method (Tsit5 switching to a
+    /// stiff method when stiffness appears: `CompositeAlgorithm.defaultAlgorithm`).
     static func solveProblem(_ call: BuiltinCall) throws -> Value {
         guard case .engine(.problem(let given)) = call.arguments[0] else {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)",
                              hint: "prob = ODEProblem(f, u0, tspan, p); solve(prob, Tsit5())")
         }
-        let method = call.arguments.count == 2 ? try algorithm(call.arguments[1], call) : "Tsit5"
+        let chosen = call.arguments.count == 2 ? try algorithm(call.arguments[1], call, composite: true) : nil
         var problem = given
         if call.keyword("u0") != nil || call.keyword("p") != nil {
             let u0 = try call.keyword("u0").map { try numbers($0, "u0", call) } ?? given.u0
@@ -182,12 +209,6 @@ extension Interpreter {
             }
         }
         let options = try solverOptions(call, states: problem.u0.count)
-        let tableau: ButcherTableau
-        do {
-            tableau = try MethodRegistry.method(named: method)
-        } catch {
-            throw call.error("cannot build \(method)(): \(error)")
-        }
         let failure = RHSFailure()
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
@@ -204,9 +225,19 @@ extension Interpreter {
         }
         var massProblem = engineProblem
         massProblem.f.massMatrix = problem.massMatrix
-        let solution = DiffEq.solve(massProblem, tableau, options: runOptions)
+        let method: ODEMethod
+        do {
+            method = try chosen.map(ODEMethod.init(named:)) ?? .composite(.defaultAlgorithm(for: massProblem, options: runOptions))
+        } catch {
+            throw call.error("cannot build \(chosen ?? "the default method")(): \(error)")
+        }
+        let solution: ODESolution
+        switch method {
+        case .single(let tableau): solution = DiffEq.solve(massProblem, tableau, options: runOptions)
+        case .composite(let composite): solution = DiffEq.solve(massProblem, composite, options: runOptions)
+        }
         if let error = failure.error { throw error }
-        return .engine(.solution(SolutionObject(solution: solution, algorithm: method)))
+        return .engine(.solution(SolutionObject(solution: solution, algorithm: method.name)))
     }
 
     /// The engine's options from `solve`'s keywords.
@@ -409,5 +440,29 @@ extension Interpreter {
             line.hasPrefix("  %") && !line.contains(" = input") && !line.contains(" = const")
         }
         return pruned.count
+    }
+}
+
+/// A method `solve` runs: one tableau, or an explicit/stiff pair (`AutoTsit5(Rosenbrock23())`).
+enum ODEMethod {
+    case single(ButcherTableau)
+    case composite(CompositeAlgorithm)
+
+    /// The method a language algorithm value names (`Tsit5`, `AutoTsit5(Rosenbrock23())`).
+    init(named name: String) throws {
+        if let open = name.firstIndex(of: "("), name.hasSuffix("())") {
+            let stiff = name[name.index(after: open)..<name.index(name.endIndex, offsetBy: -3)]
+            self = .composite(try MethodRegistry.composite(named: String(name[..<open]), stiff: String(stiff)))
+        } else {
+            self = .single(try MethodRegistry.method(named: name))
+        }
+    }
+
+    /// SciML's spelling, without the final `()` of a plain method.
+    var name: String {
+        switch self {
+        case .single(let tableau): return tableau.name
+        case .composite(let composite): return composite.name
+        }
     }
 }

@@ -38,7 +38,7 @@ public enum EngineObject {
     /// Julia's type name.
     var typeName: String {
         switch self {
-        case .algorithm(let name): return name
+        case .algorithm(let name): return name.hasSuffix(")") ? "CompositeAlgorithm" : name
         case .problem: return "ODEProblem"
         case .solution: return "ODESolution"
         case .plot: return "Plot"
@@ -158,7 +158,7 @@ extension EngineObject {
     /// a plot is its text rendering (so `println(p)` draws it).
     var repr: String {
         switch self {
-        case .algorithm(let name): return name + "()"
+        case .algorithm(let name): return name.hasSuffix(")") ? name : name + "()"
         case .problem(let problem):
             return "ODEProblem with u0 = \(Value.floats(problem.u0).repr), tspan = "
                 + "(\(Value.format(problem.tspan.0)), \(Value.format(problem.tspan.1)))"
@@ -197,7 +197,7 @@ extension EngineObject {
         case .solution(let object):
             let solution = object.solution
             var lines = ["retcode: \(solution.retcode)",
-                         "method: \(object.algorithm)(), \(solution.t.count) saved points"
+                         "method: \(EngineObject.algorithm(object.algorithm).repr), \(solution.t.count) saved points"
                             + (solution.hasDenseOutput ? ", dense output" : "")]
             if let first = solution.t.first, let last = solution.t.last {
                 lines.append("t: \(Value.format(first)) … \(Value.format(last))")

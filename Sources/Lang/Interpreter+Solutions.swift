@@ -22,8 +22,12 @@ extension Interpreter {
                                    values: [.int(stats.nf), .int(stats.naccept), .int(stats.nreject), .int(stats.nsteps)])
             case "alg": return .engine(.algorithm(wrapper.algorithm))
             case "message": return solution.message.map { .string($0) } ?? .nothing
+            case "alg_choice":
+                // 1 the explicit method, 2 the stiff one; `nothing` for a single method (as SciML).
+                return solution.algChoice.map { .list(ValueList($0.map { .int($0) })) } ?? .nothing
             default:
-                throw LangError("type ODESolution has no field \(name)", at: span, hint: "its fields are t, u, retcode, stats, alg, message")
+                throw LangError("type ODESolution has no field \(name)", at: span,
+                                hint: "its fields are t, u, retcode, stats, alg, alg_choice, message")
             }
         case .problem(let problem):
             switch name {
