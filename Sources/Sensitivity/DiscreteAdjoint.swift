@@ -37,9 +37,11 @@ final class DiscreteAdjointSweep {
     private var cachedLayout: SlotLayout?
     private var work: UnsafeMutablePointer<Double>?
     private var workCapacity = 0
-    private var endBars: [Double] = []
-    private var hasEnd: [Bool] = []
-    private var insidePoints: [InsidePoint] = []
+    private(set) var endBars: [Double] = []
+    private(set) var hasEnd: [Bool] = []
+    private(set) var insidePoints: [InsidePoint] = []
+    /// The programs and LU of the Rosenbrock sweep, made when first needed.
+    var rosenbrockPieces: RosenbrockAdjointPieces?
 
     /// A saved point inside step `step` at θ, its cotangent at `ybar[row ..< row + n]`.
     struct InsidePoint {
@@ -99,6 +101,46 @@ final class DiscreteAdjointSweep {
 
     deinit { work?.deallocate() }
 
+    /// Where each saved point came from: the start (its cotangent added to `startBar`), the
+    /// end of a step (`endBars`, n per step, flagged in `hasEnd`), or inside one
+    /// (`insidePoints`, in step order).
+    func placeSavedPoints(_ solution: ODESolution, _ steps: StepTimes, _ ybar: [Double],
+                          startBar: UnsafeMutablePointer<Double>) {
+        let M = steps.count
+        if endBars.count < M * n { endBars = [Double](repeating: 0, count: M * n) }
+        if hasEnd.count < M { hasEnd = [Bool](repeating: false, count: M) }
+        for q in 0..<M where hasEnd[q] {
+            hasEnd[q] = false
+            for j in 0..<n { endBars[q * n + j] = 0 }
+        }
+        insidePoints.removeAll(keepingCapacity: true)
+        let t0 = steps.t.first ?? (solution.t.first ?? 0)
+        let forward = (steps.h.first ?? 1) > 0
+        for s in 0..<solution.t.count {
+            let ts = solution.t[s], row = s * n
+            var zero = true
+            for j in 0..<n where ybar[row + j] != 0 { zero = false; break }
+            if zero { continue }
+            if ts == t0 && s == 0 || M == 0 {
+                for j in 0..<n { startBar[j] += ybar[row + j] }
+                continue
+            }
+            // The step the point was saved in: the last one starting strictly before it.
+            var lo = 0, hi = M - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if forward ? steps.t[mid] < ts : steps.t[mid] > ts { lo = mid } else { hi = mid - 1 }
+            }
+            let theta = (ts - steps.t[lo]) / steps.h[lo]
+            if Swift.abs(theta - 1) <= 1e-13 {
+                hasEnd[lo] = true
+                for j in 0..<n { endBars[lo * n + j] += ybar[row + j] }
+            } else {
+                insidePoints.append(InsidePoint(step: lo, theta: theta, row: row))
+            }
+        }
+    }
+
     init(_ rhs: CompiledRHS, events: [SensitivityEventHandler] = []) throws {
         self.rhs = rhs
         n = rhs.states
@@ -148,8 +190,14 @@ final class DiscreteAdjointSweep {
             throw AutodiffError(.invalidArgument, "the discrete adjoint needs the solve's steps (dense output or checkpoints)")
         }
         let tab = steps.tableau
+        if case .rosenbrock(let coefficients) = tab.family {
+            guard fired.isEmpty else {
+                throw AutodiffError(.invalidArgument, "the discrete adjoint through \(tab.name)'s steps does not take events yet (use ForwardSensitivity or a continuous adjoint)")
+            }
+            return try rosenbrockGradient(coefficients, steps: steps, replayer: replayer, solution: solution, p: p, ybar: ybar)
+        }
         guard !tab.isImplicit else {
-            throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta steps; \(tab.name) is not one (use ForwardSensitivity or a continuous adjoint)")
+            throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta and transformed Rosenbrock (Rodas4, Rodas5P) steps; \(tab.name) is neither (use ForwardSensitivity or a continuous adjoint)")
         }
         let slots = tab.slots
         let layout = self.layout(for: tab)
@@ -178,40 +226,7 @@ final class DiscreteAdjointSweep {
         // With events: the running time cotangent, f's time cotangent and U′(θ*).
         let tOut = carry + n, dU = tOut + 1, startBar = dU + n
 
-        // Where each saved point came from: the start, the end of a step (`endBars`, n per
-        // step, flagged in `hasEnd`), or inside one (`insidePoints`, in step order).
-        if endBars.count < M * n { endBars = [Double](repeating: 0, count: M * n) }
-        if hasEnd.count < M { hasEnd = [Bool](repeating: false, count: M) }
-        for q in 0..<M where hasEnd[q] {
-            hasEnd[q] = false
-            for j in 0..<n { endBars[q * n + j] = 0 }
-        }
-        insidePoints.removeAll(keepingCapacity: true)
-        let t0 = steps.t.first ?? (solution.t.first ?? 0)
-        let forward = (steps.h.first ?? 1) > 0
-        for s in 0..<solution.t.count {
-            let ts = solution.t[s], row = s * n
-            var zero = true
-            for j in 0..<n where ybar[row + j] != 0 { zero = false; break }
-            if zero { continue }
-            if ts == t0 && s == 0 || M == 0 {
-                for j in 0..<n { startBar[j] += ybar[row + j] }
-                continue
-            }
-            // The step the point was saved in: the last one starting strictly before it.
-            var lo = 0, hi = M - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if forward ? steps.t[mid] < ts : steps.t[mid] > ts { lo = mid } else { hi = mid - 1 }
-            }
-            let theta = (ts - steps.t[lo]) / steps.h[lo]
-            if Swift.abs(theta - 1) <= 1e-13 {
-                hasEnd[lo] = true
-                for j in 0..<n { endBars[lo * n + j] += ybar[row + j] }
-            } else {
-                insidePoints.append(InsidePoint(step: lo, theta: theta, row: row))
-            }
-        }
+        placeSavedPoints(solution, steps, ybar, startBar: startBar)
         var nextInside = insidePoints.count - 1
         var tbar = 0.0
         // FSAL: stage 0 of step m+1 and the last stage of step m are f at the same point, so
