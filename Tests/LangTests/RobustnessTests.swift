@@ -112,6 +112,54 @@ final class RobustnessTests: XCTestCase {
         }
     }
 
+    /// 100 000 inputs — random bytes, token soup and windows of the eval scripts mangled — parse
+    /// without a crash, and every failure is a diagnostic with a place inside the input (the
+    /// cheap invariants of `check`, without its round trip, to keep the run short).
+    func testHundredThousandInputs() throws {
+        var random = Generator(state: 4)
+        let evalScripts = try FileManager.default.contentsOfDirectory(at: EvalScriptTests.scriptsDirectory, includingPropertiesForKeys: nil)
+        let scripts = try (ScriptTests.scripts() + evalScripts.filter { $0.pathExtension == "flx" })
+            .map { Array(try Data(contentsOf: $0)) }.filter { !$0.isEmpty }
+        var failed = 0
+        for round in 0..<100_000 {
+            var bytes: [UInt8]
+            switch round % 3 {
+            case 0:
+                bytes = (0..<random.below(80)).map { _ in
+                    random.below(8) == 0 ? UInt8(truncatingIfNeeded: random.next()) : UInt8(32 + random.below(95))
+                }
+            case 1:
+                var text = ""
+                for _ in 0..<(1 + random.below(20)) {
+                    text += Self.vocabulary[random.below(Self.vocabulary.count)]
+                    if random.below(3) == 0 { text += " " }
+                }
+                bytes = Array(text.utf8)
+            default:
+                let script = scripts[random.below(scripts.count)]
+                let start = random.below(script.count)
+                bytes = Array(script[start..<min(script.count, start + 1 + random.below(300))])
+                for _ in 0..<(1 + random.below(3)) where !bytes.isEmpty {
+                    let at = random.below(bytes.count)
+                    switch random.below(3) {
+                    case 0: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.below(6)))
+                    case 1: bytes.insert(contentsOf: Array(Self.vocabulary[random.below(Self.vocabulary.count)].utf8), at: at)
+                    default: bytes[at] = UInt8(truncatingIfNeeded: random.next())
+                    }
+                }
+            }
+            let result = Syntax.parse(bytes: bytes, file: "fuzz")
+            if result.hasErrors { failed += 1 }
+            guard result.errors.count <= Syntax.maxErrors,
+                  result.diagnostics.allSatisfy({ $0.span.start >= 0 && $0.span.start <= $0.span.end && $0.span.end <= bytes.count
+                                                  && $0.span.line >= 1 && $0.span.column >= 1 }) else {
+                return XCTFail("input #\(round) \(String(decoding: bytes, as: UTF8.self).debugDescription): a diagnostic outside the input")
+            }
+        }
+        print("parser fuzz: 100000 inputs, \(failed) with errors (each a diagnostic), none crashed")
+        XCTAssertGreaterThan(failed, 10_000, "the inputs should include plenty of broken ones")
+    }
+
     // MARK: - Nesting
 
     func assertTooDeep(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
