@@ -164,12 +164,13 @@ extension Interpreter {
             },
             Builtin(name: "train",
                     signature: "train(loss, θ, opt; maxiters=1000, progress=true, callback=(state, l) -> false, autosave=path, "
-                        + "autosave_every=50) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                        + "autosave_every=50) — in the workbench a background job (job.u waits for it); elsewhere synchronous, "
+                        + "Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
                 try call.allowKeywords(["maxiters", "progress", "callback", "autosave", "autosave_every"])
                 return try train(call)
             },
-        ]
+        ] + jobBuiltins
     }
 
     /// Optimisers.jl's positional hyperparameters after the defaults (`RMSProp(0.01, 0.95)`,
@@ -229,7 +230,9 @@ extension Interpreter {
         var autosaver = try Autosaver(call)
         let axes = call.arguments[1].componentAxes
         let callback = try trainingCallback(call, axes: axes)
+        if let jobs = interpreter.jobs { return try startJob(call, jobs, optimizer: optimizer, theta: theta, maxiters: maxiters) }
         let span = call.span
+        let job = interpreter.trainingJob
         let objective = Objective(arrays: { θ in
             let tape = Tape()
             let variable = tape.variable(θ)
@@ -248,6 +251,7 @@ extension Interpreter {
                 } catch {
                     throw LangError("train: \(error)", at: span)
                 }
+                job?.recordGradient(grads[0])
                 return (t.variable.values.first ?? .nan, grads[0])
             case .int, .float:
                 return (result.asDouble ?? .nan, [Double](repeating: 0, count: θ.count))
@@ -271,7 +275,8 @@ extension Interpreter {
                                             losses: losses, finished: finished)
             if let hook { hook(snapshot) } else if progress { interpreter.output(snapshot.line + "\n") }
         }
-        let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters) { event in
+        let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters, control: job?.control) { event in
+            job?.record(event)
             losses.append(event.loss)
             last = event
             autosaver?.observe(event, losses: losses)

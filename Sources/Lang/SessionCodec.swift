@@ -108,6 +108,10 @@ extension Interpreter {
             ]
             if let message = s.message { members.append(("message", .string(message))) }
             return .object([("solution", .object(members))])
+        case .job(let job):
+            // A finished job saves as its result; a running one has none yet.
+            guard let object = job.finishedResult else { throw Unsaveable(reason: "a training job still running") }
+            return try encodeEngine(.training(object), value, depth: depth)
         case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
