@@ -44,6 +44,24 @@ public struct TrainingJobSnapshot: Sendable, Equatable {
     /// Why it failed, or how it ended.
     public var message: String?
 
+    public init(id: Int, optimizer: String, state: TrainingJobState, iteration: Int, maxiters: Int, loss: Double,
+                bestLoss: Double, losses: [Double], parameters: [Double], gradient: [Double], names: [String],
+                elapsed: Double, message: String? = nil) {
+        self.id = id
+        self.optimizer = optimizer
+        self.state = state
+        self.iteration = iteration
+        self.maxiters = maxiters
+        self.loss = loss
+        self.bestLoss = bestLoss
+        self.losses = losses
+        self.parameters = parameters
+        self.gradient = gradient
+        self.names = names
+        self.elapsed = elapsed
+        self.message = message
+    }
+
     /// Iterations per second.
     public var rate: Double { elapsed > 0 ? Double(iteration) / elapsed : 0 }
 
