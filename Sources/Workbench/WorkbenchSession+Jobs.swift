@@ -74,12 +74,12 @@ extension WorkbenchSession {
         return job
     }
 
-    /// Ctrl-C with no evaluation running: pauses the newest running job; returns the notice
-    /// shown, or nil when no job runs.
+    /// Ctrl-C with no evaluation running: pauses the newest running job; returns the line
+    /// added to the transcript, or nil when no job runs. The status line then shows the job
+    /// as paused, with `:resume  :stop` as its key hints.
     public func pauseRunningJob() -> String? {
         guard let job = jobs?.all.last(where: { $0.currentState == .running }), job.pause() else { return nil }
         let notice = "job #\(job.id) paused (Ctrl-C) — :resume \(job.id) goes on, :stop \(job.id) ends it"
-        model.notice = notice
         model.append(.info, notice)
         refreshJobs()
         return notice
