@@ -4,12 +4,14 @@ import TextPlots
 import Workbench
 
 // `7_workbench_overhead`: the spiral of LANGUAGE.md (30 points, Chain(x -> x.^3, Dense(2, 50,
-// tanh), Dense(50, 2)), Adam(0.05), 300 iterations) trained in the language twice: headless
+// tanh), Dense(50, 2)), Adam(0.05)) trained in the language twice: headless
 // (an interpreter's synchronous `train`) and as a workbench job while this thread plays the
 // workbench's UI loop on a 120×40 headless screen: every 50 ms it takes the job's snapshot,
 // renders the frame (loss pane, parameter table, status line) and presents it, diffed.
 // `throughput_ratio` = job iterations/s ÷ headless iterations/s (target ≥ 0.95). Rates come
-// from the training loop's own clock (`elapsed`, the loop alone, not the set-up).
+// from the training loop's own clock (`elapsed`, the loop alone, not the set-up). The
+// iteration count is calibrated so that one headless run takes about 3 s (at least 300
+// iterations): enough frames for the drawing to weigh in.
 
 let overheadSetup = """
     u0 = [2.0, 0.0]; tspan = (0.0, 1.5); tsteps = range(0.0, 1.5, length=30)
@@ -22,19 +24,20 @@ let overheadSetup = """
     predict(θ) = Array(node(u0, θ))
     loss(θ) = sum(abs2, ode_data .- predict(θ))
     """
-let overheadIterations = 300
-let overheadTrain = "train(loss, θ, Adam(0.05), maxiters=\(overheadIterations), progress=false)"
+func overheadTrain(_ iterations: Int) -> String {
+    "train(loss, θ, Adam(0.05), maxiters=\(iterations), progress=false)"
+}
 
 struct BenchmarkError: Error, CustomStringConvertible {
     let description: String
 }
 
 /// Iterations per second of a headless, synchronous `train`.
-func headlessTrainingRate() throws -> Double {
+func headlessTrainingRate(_ iterations: Int) throws -> Double {
     let interpreter = Interpreter(output: { _ in })
     let setup = interpreter.evaluate(source: overheadSetup)
     guard !setup.failed else { throw BenchmarkError(description: setup.renderedDiagnostics()) }
-    let run = interpreter.evaluate(source: "res = \(overheadTrain); (res.iterations, res.elapsed)")
+    let run = interpreter.evaluate(source: "res = \(overheadTrain(iterations)); (res.iterations, res.elapsed)")
     guard !run.failed, case .tuple(let parts) = run.value, case .int(let iterations) = parts[0],
           case .float(let elapsed) = parts[1] else { throw BenchmarkError(description: run.renderedDiagnostics()) }
     return Double(iterations) / elapsed
@@ -42,11 +45,11 @@ func headlessTrainingRate() throws -> Double {
 
 /// Iterations per second of the same training as a workbench job, with the frames drawn at
 /// 20 Hz meanwhile; also the frames drawn and the cells sent.
-func workbenchTrainingRate() throws -> (rate: Double, frames: Int, cells: Int) {
+func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: Int, cells: Int) {
     let session = WorkbenchSession(backgroundTraining: true)
     session.submit(overheadSetup.replacingOccurrences(of: "\n", with: "; "))
     guard session.model.error == nil else { throw BenchmarkError(description: session.model.error ?? "") }
-    session.submit("job = \(overheadTrain);")
+    session.submit("job = \(overheadTrain(iterations));")
     guard let job = session.jobs?.latest else { throw BenchmarkError(description: "no job: \(session.model.error ?? "")") }
     let screen = HeadlessScreen(width: 120, height: 40)
     let presenter = FramePresenter()
@@ -66,10 +69,11 @@ func workbenchTrainingRate() throws -> (rate: Double, frames: Int, cells: Int) {
 func runWorkbenchOverhead() throws -> [JSONValue] {
     var headless: [Double] = [], workbench: [Double] = []
     var frames = 0, cells = 0
+    let iterations = max(300, Int(3 * (try headlessTrainingRate(300))))
     // Alternated, so that a slow spell of a shared machine hits both.
     for _ in 0..<3 {
-        headless.append(try headlessTrainingRate())
-        let run = try workbenchTrainingRate()
+        headless.append(try headlessTrainingRate(iterations))
+        let run = try workbenchTrainingRate(iterations)
         workbench.append(run.rate)
         frames += run.frames
         cells += run.cells
@@ -79,7 +83,7 @@ func runWorkbenchOverhead() throws -> [JSONValue] {
     let h = headless[headless.count / 2], w = workbench[workbench.count / 2]
     return [.object([
         ("problem", .string("spiral, Dense(2, 50, tanh), 30 points")), ("optimizer", .string("Adam(0.05)")),
-        ("iters", .int(overheadIterations)), ("runs", .int(headless.count)),
+        ("iters", .int(iterations)), ("runs", .int(headless.count)),
         ("headless_iters_per_s", .double(h)), ("workbench_iters_per_s", .double(w)),
         ("throughput_ratio", .double(w / h)),
         ("headless_iters_per_s_all", JSONValue(headless)), ("workbench_iters_per_s_all", JSONValue(workbench)),

@@ -84,3 +84,21 @@ extension Interpreter {
         }
     }
 }
+
+extension BuiltinCall {
+    /// The call with a training result or job as θ replaced by its parameters (a job is
+    /// waited for): `train(loss, job, LBFGS())` goes on from where `job` ended.
+    func startingFromResults() throws -> BuiltinCall {
+        guard arguments.count > 1 else { return self }
+        let object: TrainingObject
+        switch arguments[1] {
+        case .engine(.job(let job)): object = try job.wait(interpreter, span)
+        case .engine(.training(let training)): object = training
+        default: return self
+        }
+        var given = arguments
+        given[1] = .floats(object.result.minimizer, axes: object.axes)
+        return BuiltinCall(interpreter: interpreter, name: name, signature: signature, arguments: given,
+                           keywords: keywords, span: span)
+    }
+}

@@ -168,7 +168,7 @@ extension Interpreter {
                         + "Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
                 try call.allowKeywords(["maxiters", "progress", "callback", "autosave", "autosave_every"])
-                return try train(call)
+                return try train(call.startingFromResults())
             },
         ] + jobBuiltins
     }

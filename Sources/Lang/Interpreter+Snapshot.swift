@@ -8,7 +8,8 @@ import Foundation
 /// sees; builtins become the target's own. Engine objects with mutable state are copied or
 /// made again: a problem loses its cache of differentiable solves (each holds integrators),
 /// networks and neural ODEs are rebuilt from their recipes (they hold compiled programs
-/// with workspaces, and language layers hold the interpreter that traces them), optimisers
+/// with workspaces, and language layers hold the interpreter that traces them), and so are
+/// callbacks (their condition and affect are language functions); optimisers
 /// and plots are copied. Solutions and training results are immutable and shared. Aliasing
 /// is kept: a value reached twice is copied once.
 final class SnapshotCopier {
@@ -100,7 +101,8 @@ final class SnapshotCopier {
             copied = .problem(fresh)
         case .layer(let layer):
             copied = rebuilt(.engine(object)).flatMap(\.engineObject) ?? .layer(LayerObject(layer.layer))
-        case .neuralODE:
+        case .neuralODE, .callback:
+            // A callback's condition and affect are language functions: rebuilt, they are the copies.
             copied = rebuilt(.engine(object)).flatMap(\.engineObject) ?? object
         case .optimizer(let optimizer):
             copied = .optimizer(OptimizerObject(optimizer.method, optimizer.text))
@@ -121,6 +123,7 @@ final class SnapshotCopier {
         case .problem(let o): return ObjectIdentifier(o)
         case .layer(let o): return ObjectIdentifier(o)
         case .neuralODE(let o): return ObjectIdentifier(o)
+        case .callback(let o): return ObjectIdentifier(o)
         case .optimizer(let o): return ObjectIdentifier(o)
         case .plot(let o): return ObjectIdentifier(o)
         case .odeFunction(let o): return ObjectIdentifier(o)

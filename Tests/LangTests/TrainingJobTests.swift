@@ -63,6 +63,10 @@ final class TrainingJobTests: XCTestCase {
         // A job's result feeds the next train, as a synchronous result would.
         let refined = eval(interpreter, "res = train(p -> sum(abs2, p .- 2.0), job.u, LBFGS(), maxiters=20); res.objective")
         XCTAssertLessThan(refined.number ?? 1, 1e-8)
+        // The job itself stands for its result where one is expected.
+        let fromJob = eval(interpreter, "again = train(p -> sum(abs2, p .- 2.0), job, LBFGS(), maxiters=20); again.objective")
+        XCTAssertLessThan(fromJob.number ?? 1, 1e-8)
+        XCTAssertEqual(eval(interpreter, "again.state").repr, ":done")
     }
 
     func testPauseResumeAndStopKeepingTheBestParameters() throws {
