@@ -104,8 +104,6 @@ public final class TerminalWorkbench {
     private static let busyNotice = "busy — Ctrl-C to interrupt"
     /// Ctrl-D was pressed once while a job runs: a second one quits.
     private var quitAsked = false
-    /// When the jobs were last looked at: at most 20 times a second.
-    private var lastJobRefresh = Date.distantPast
 
     private init(session: WorkbenchSession, screen: CursesScreen, wakeRead: Int32, wakeWrite: Int32) {
         self.session = session
@@ -320,11 +318,11 @@ public final class TerminalWorkbench {
     /// Whether a job is active, or the panes still show one as active (its end is yet to be shown).
     private var jobsNeedRefresh: Bool { session.hasActiveJobs || session.model.job?.state.isActive == true }
 
-    /// Redraws from the jobs' latest snapshots at most 20 times a second, only when they
-    /// changed (the training thread never touches the screen).
+    /// Redraws from the jobs' latest snapshots when they changed, no sooner than 50 ms after
+    /// the last frame of any kind (at most 20 frames a second; the training thread never
+    /// touches the screen).
     private func showJobs() {
-        guard jobsNeedRefresh, Date().timeIntervalSince(lastJobRefresh) >= TerminalWorkbench.frameInterval else { return }
-        lastJobRefresh = Date()
+        guard jobsNeedRefresh, Date().timeIntervalSince(lastRender) >= TerminalWorkbench.frameInterval else { return }
         if session.refreshJobs() { render() }
     }
 

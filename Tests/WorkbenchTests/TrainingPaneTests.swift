@@ -172,7 +172,8 @@ final class TrainingPaneTests: XCTestCase {
         defer { session.jobs?.stopAll(); session.stopEvaluating(timeout: 5) }
         XCTAssertEqual(session.model.layout, .repl)
         XCTAssertEqual(session.start("p = ComponentVector(w = [1.0, 2.0], b = 0.5); "
-                                     + "job = train(q -> (println(\"at \", q.b); sum(abs2, q)), p, Adam(0.1), maxiters=20)"), .evaluating)
+                                     + "job = train(q -> (println(\"at \", q.b); sum(abs2, q)), p, Adam(0.1), maxiters=20, "
+                                     + "callback = (s, l) -> (plot([1.0, l], title = \"from the callback\"); false))"), .evaluating)
         XCTAssertTrue(run(session) { !session.isEvaluating && session.model.job?.state == .done })
         XCTAssertTrue(session.model.transcript.last { $0.kind == .output && $0.text.hasPrefix("TrainingJob #1: Adam(0.1), 20 iterations") } != nil,
                       "\(session.model.transcript)")
@@ -182,6 +183,7 @@ final class TrainingPaneTests: XCTestCase {
         XCTAssertEqual(job.losses.count, 20)
         XCTAssertEqual(job.gradient.count, 3)
         XCTAssertTrue(session.model.transcript.contains { $0.text.hasPrefix("[job 1] at ") }, "tagged output")
+        XCTAssertEqual(session.model.plot?.title, "from the callback", "a job's plots reach the plot pane")
         XCTAssertTrue(session.model.transcript.contains { $0.kind == .info && $0.text.hasPrefix("job #1 done: ") })
         session.submit(":jobs")
         XCTAssertTrue(session.model.transcript.last?.text.contains("#1   done") ?? false, session.model.transcript.last?.text ?? "")
