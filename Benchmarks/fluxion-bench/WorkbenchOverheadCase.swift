@@ -45,7 +45,7 @@ func headlessTrainingRate(_ iterations: Int) throws -> Double {
 
 /// Iterations per second of the same training as a workbench job, with the frames drawn at
 /// 20 Hz meanwhile; also the frames drawn and the cells sent.
-func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: Int, cells: Int) {
+func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: Int, cells: Int, frameSeconds: Double) {
     let session = WorkbenchSession(backgroundTraining: true)
     session.submit(overheadSetup.replacingOccurrences(of: "\n", with: "; "))
     guard session.model.error == nil else { throw BenchmarkError(description: session.model.error ?? "") }
@@ -53,22 +53,24 @@ func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: I
     guard let job = session.jobs?.latest else { throw BenchmarkError(description: "no job: \(session.model.error ?? "")") }
     let screen = HeadlessScreen(width: 120, height: 40)
     let presenter = FramePresenter()
-    var frames = 0, cells = 0
+    var frames = 0, cells = 0, busy = 0.0
     while true {
+        let start = monotonicNanoseconds()
         session.refreshJobs()
         cells += presenter.present(FrameRenderer.render(session.model, size: screen.size), on: screen)
+        busy += seconds(from: start, to: monotonicNanoseconds())
         frames += 1
         if !job.currentState.isActive { break }
         Thread.sleep(forTimeInterval: 0.05)
     }
     let s = job.snapshot
     guard s.state == .done, s.elapsed > 0 else { throw BenchmarkError(description: "job ended \(s.state): \(s.message ?? "")") }
-    return (Double(s.iteration) / s.elapsed, frames, cells)
+    return (Double(s.iteration) / s.elapsed, frames, cells, busy)
 }
 
 func runWorkbenchOverhead() throws -> [JSONValue] {
     var headless: [Double] = [], workbench: [Double] = []
-    var frames = 0, cells = 0
+    var frames = 0, cells = 0, frameSeconds = 0.0
     let iterations = max(300, Int(3 * (try headlessTrainingRate(300))))
     // Alternated, so that a slow spell of a shared machine hits both.
     for _ in 0..<3 {
@@ -77,6 +79,7 @@ func runWorkbenchOverhead() throws -> [JSONValue] {
         workbench.append(run.rate)
         frames += run.frames
         cells += run.cells
+        frameSeconds += run.frameSeconds
     }
     headless.sort()
     workbench.sort()
@@ -88,6 +91,7 @@ func runWorkbenchOverhead() throws -> [JSONValue] {
         ("throughput_ratio", .double(w / h)),
         ("headless_iters_per_s_all", JSONValue(headless)), ("workbench_iters_per_s_all", JSONValue(workbench)),
         ("render_hz", .double(20)), ("frames", .int(frames)), ("cells_sent", .int(cells)),
+        ("frame_ms_mean", .double(1e3 * frameSeconds / Double(max(frames, 1)))),
         ("screen", .string("120x40 headless")),
     ])]
 }
