@@ -195,6 +195,22 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertNil(jobs.latest, "no job is made for a call that cannot train")
     }
 
+    func testSessionsSaveAFinishedJobAsItsResultAndSkipARunningOne() throws {
+        let (interpreter, jobs) = makeInterpreter()
+        _ = eval(interpreter, "done = train(p -> sum(abs2, p .- 2.0), [0.0], Adam(0.1), maxiters=50); done.u")
+        _ = eval(interpreter, longJob)
+        let path = NSTemporaryDirectory() + "fluxion-jobs-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let message = try interpreter.saveSession(to: path).message
+        jobs.stopAll()
+        XCTAssertTrue(message.contains("job") && message.contains("a training job still running"), message)
+        let restored = Interpreter(output: { _ in })
+        _ = try restored.loadSession(from: path)
+        XCTAssertEqual(eval(restored, "typeof(done)").repr, "TrainingResult")
+        XCTAssertEqual(eval(restored, "length(done.losses)").repr, "50")
+        XCTAssertNil(restored.global("job"))
+    }
+
     func testScriptsTrainSynchronously() {
         let interpreter = Interpreter(output: { _ in })
         let result = interpreter.evaluate(source: "train(p -> sum(abs2, p .- 2.0), [0.0], Adam(0.1), maxiters=5, progress=false)")
