@@ -89,6 +89,12 @@ echo "$small" | sed -n '1p' | grep -q '── Plot ─.*── Loss (log10)' \
   && pass "resized to 70×20: plot, loss, parameters, REPL, status and input all fit" || fail "layout after resize (width $width, rows $rows)"
 tm resize-window -t w -x 120 -y 40 2>/dev/null || tm resize-pane -t w -x 120 -y 40
 
+tm send-keys -t w C-o
+wait_for '^── ▸ Parameters 1–16/52 ' && tm send-keys -t w NPage && wait_for '^── ▸ Parameters 16–31/52 ' \
+  && wait_for '^θ\[16\] ' && pass "Ctrl-O focuses the parameter table and PageDown scrolls it" || fail "focus or table scroll"
+tm send-keys -t w C-o
+wait_for '│── ▸ REPL ' && pass "Ctrl-O gives the focus back to the REPL" || fail "focus did not return to the REPL"
+
 tm send-keys -t w C-c
 wait_for 'job #1 paused \(Ctrl-C\)' && wait_for 'job #1 paused ' && pass "Ctrl-C with no evaluation running pauses the job" \
   || fail "Ctrl-C did not pause the job"
