@@ -11,7 +11,9 @@ import Workbench
 // `throughput_ratio` = job iterations/s ÷ headless iterations/s (target ≥ 0.95). Rates come
 // from the training loop's own clock (`elapsed`, the loop alone, not the set-up). The
 // iteration count is calibrated so that one headless run takes about 3 s (at least 300
-// iterations): enough frames for the drawing to weigh in.
+// iterations): enough frames for the drawing to weigh in. `job_undrawn_ratio` is the same
+// job with no frames drawn: the cost of the job machinery (snapshot, per-iteration
+// records) alone, apart from the drawing's competition for the cores.
 
 let overheadSetup = """
     u0 = [2.0, 0.0]; tspan = (0.0, 1.5); tsteps = range(0.0, 1.5, length=30)
@@ -45,7 +47,8 @@ func headlessTrainingRate(_ iterations: Int) throws -> Double {
 
 /// Iterations per second of the same training as a workbench job, with the frames drawn at
 /// 20 Hz meanwhile; also the frames drawn and the cells sent.
-func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: Int, cells: Int, frameSeconds: Double) {
+func workbenchTrainingRate(_ iterations: Int, drawing: Bool = true) throws
+    -> (rate: Double, frames: Int, cells: Int, frameSeconds: Double) {
     let session = WorkbenchSession(backgroundTraining: true)
     session.submit(overheadSetup.replacingOccurrences(of: "\n", with: "; "))
     guard session.model.error == nil else { throw BenchmarkError(description: session.model.error ?? "") }
@@ -54,7 +57,7 @@ func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: I
     let screen = HeadlessScreen(width: 120, height: 40)
     let presenter = FramePresenter()
     var frames = 0, cells = 0, busy = 0.0
-    while true {
+    while drawing {
         let start = monotonicNanoseconds()
         session.refreshJobs()
         cells += presenter.present(FrameRenderer.render(session.model, size: screen.size), on: screen)
@@ -63,13 +66,14 @@ func workbenchTrainingRate(_ iterations: Int) throws -> (rate: Double, frames: I
         if !job.currentState.isActive { break }
         Thread.sleep(forTimeInterval: 0.05)
     }
+    job.waitUntilFinished(timeout: 600)
     let s = job.snapshot
     guard s.state == .done, s.elapsed > 0 else { throw BenchmarkError(description: "job ended \(s.state): \(s.message ?? "")") }
     return (Double(s.iteration) / s.elapsed, frames, cells, busy)
 }
 
 func runWorkbenchOverhead() throws -> [JSONValue] {
-    var headless: [Double] = [], workbench: [Double] = []
+    var headless: [Double] = [], workbench: [Double] = [], undrawn: [Double] = []
     var frames = 0, cells = 0, frameSeconds = 0.0
     let iterations = max(300, Int(3 * (try headlessTrainingRate(300))))
     // Alternated, so that a slow spell of a shared machine hits both.
@@ -80,16 +84,19 @@ func runWorkbenchOverhead() throws -> [JSONValue] {
         frames += run.frames
         cells += run.cells
         frameSeconds += run.frameSeconds
+        undrawn.append(try workbenchTrainingRate(iterations, drawing: false).rate)
     }
     headless.sort()
     workbench.sort()
-    let h = headless[headless.count / 2], w = workbench[workbench.count / 2]
+    undrawn.sort()
+    let h = headless[headless.count / 2], w = workbench[workbench.count / 2], u = undrawn[undrawn.count / 2]
     return [.object([
         ("problem", .string("spiral, Dense(2, 50, tanh), 30 points")), ("optimizer", .string("Adam(0.05)")),
         ("iters", .int(iterations)), ("runs", .int(headless.count)),
         ("headless_iters_per_s", .double(h)), ("workbench_iters_per_s", .double(w)),
         ("throughput_ratio", .double(w / h)),
         ("headless_iters_per_s_all", JSONValue(headless)), ("workbench_iters_per_s_all", JSONValue(workbench)),
+        ("job_undrawn_iters_per_s", .double(u)), ("job_undrawn_ratio", .double(u / h)),
         ("render_hz", .double(20)), ("frames", .int(frames)), ("cells_sent", .int(cells)),
         ("frame_ms_mean", .double(1e3 * frameSeconds / Double(max(frames, 1)))),
         ("screen", .string("120x40 headless")),
