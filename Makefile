@@ -59,6 +59,7 @@ test: deps
 	Tests/Terminal/workbench.sh $(SCRATCH)/debug/fluxion
 	Tests/Terminal/sessions.sh $(SCRATCH)/debug/fluxion
 	Tests/Terminal/tutorial.sh $(SCRATCH)/debug/fluxion
+	Tests/Terminal/jobs.sh $(SCRATCH)/debug/fluxion
 
 # Build output goes to stderr, so stdout carries only the cases' JSON lines.
 bench: deps

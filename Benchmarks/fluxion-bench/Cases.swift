@@ -39,6 +39,10 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "5_lv_training",
         summary: "fit Lotka-Volterra parameters, Adam(0.01), 200 iterations; time to first loss",
         run: runLVTraining),
+    BenchmarkCase(
+        name: "7_workbench_overhead",
+        summary: "the spiral trained in the language: headless vs a workbench job with frames drawn at 20 Hz",
+        run: runWorkbenchOverhead),
 ]
 
 /// The case with this name, if any.

@@ -50,15 +50,43 @@ public struct TrainingProgress: Sendable {
 }
 
 /// An optimisation method as a language value (`Adam(0.05)`, `LBFGS()`).
-public final class OptimizerObject {
+///
+/// It keeps the state its last `train` ended with (Adam's moments, a velocity), as Flux's
+/// stateful optimisers did: training again with the same optimiser and as many parameters
+/// continues from those moments instead of restarting them; `Adam(0.05)` anew starts fresh.
+/// Sessions save the state with the optimiser.
+public final class OptimizerObject: @unchecked Sendable {
     /// The engine's method.
     let method: any OptimizationMethod
     /// How it prints: `Adam(0.05)`.
     let text: String
+    /// The last run's final state and its parameter count (a finished job writes it from
+    /// another thread, hence the lock).
+    private var saved: (count: Int, values: [Double])?
+    private let lock = NSLock()
 
     init(_ method: any OptimizationMethod, _ text: String) {
         self.method = method
         self.text = text
+    }
+
+    /// The state to continue from for `count` parameters, if the last run left one.
+    func state(for count: Int) -> [Double]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let saved, saved.count == count else { return nil }
+        return saved.values
+    }
+
+    /// The state a run ended with (nil: none to keep, e.g. a quasi-Newton method).
+    func remember(_ values: [Double]?, count: Int) {
+        lock.lock(); defer { lock.unlock() }
+        saved = values.map { (count, $0) }
+    }
+
+    /// The kept state and its parameter count, for sessions and snapshots.
+    var savedState: (count: Int, values: [Double])? {
+        lock.lock(); defer { lock.unlock() }
+        return saved
     }
 }
 
@@ -179,12 +207,13 @@ extension Interpreter {
             },
             Builtin(name: "train",
                     signature: "train(loss, θ, opt; maxiters=1000, progress=true, callback=(state, l) -> false, autosave=path, "
-                        + "autosave_every=50) — runs synchronously; Ctrl-C stops it with error: interrupted") { call in
+                        + "autosave_every=50) — in the workbench a background job (job.u waits for it); elsewhere synchronous, "
+                        + "Ctrl-C stops it with error: interrupted") { call in
                 try call.expect(3)
                 try call.allowKeywords(["maxiters", "progress", "callback", "autosave", "autosave_every"])
-                return try train(call)
+                return try train(call.startingFromResults())
             },
-        ]
+        ] + jobBuiltins
     }
 
     /// Optimisers.jl's positional hyperparameters after the defaults (`RMSProp(0.01, 0.95)`,
@@ -244,7 +273,9 @@ extension Interpreter {
         var autosaver = try Autosaver(call)
         let axes = call.arguments[1].componentAxes
         let callback = try trainingCallback(call, axes: axes)
+        if let jobs = interpreter.jobs { return try startJob(call, jobs, optimizer: optimizer, theta: theta, maxiters: maxiters) }
         let span = call.span
+        let job = interpreter.trainingJob
         let objective = Objective(arrays: { θ in
             let tape = Tape()
             let variable = tape.variable(θ)
@@ -263,6 +294,7 @@ extension Interpreter {
                 } catch {
                     throw LangError("train: \(error)", at: span)
                 }
+                job?.recordGradient(grads[0])
                 return (t.variable.values.first ?? .nan, grads[0])
             case .int, .float:
                 return (result.asDouble ?? .nan, [Double](repeating: 0, count: θ.count))
@@ -286,7 +318,9 @@ extension Interpreter {
                                             losses: losses, finished: finished)
             if let hook { hook(snapshot) } else if progress { interpreter.output(snapshot.line + "\n") }
         }
-        let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters) { event in
+        let result = Optimizers.train(objective, theta, optimizer.method, maxiters: maxiters, control: job?.control,
+                                      resuming: optimizer.state(for: theta.count)) { event in
+            job?.record(event)
             losses.append(event.loss)
             last = event
             autosaver?.observe(event, losses: losses)
@@ -306,6 +340,7 @@ extension Interpreter {
                 return true
             }
         }
+        optimizer.remember(result.optimizerState, count: theta.count)
         if let last, hook != nil || last.iteration != reported { report(last, finished: true) }
         if interrupted { throw LangError("interrupted", at: span) }
         if let callbackError { throw callbackError }

@@ -18,6 +18,8 @@ public enum EngineObject {
     case optimizer(OptimizerObject)
     /// What `train` returns.
     case training(TrainingObject)
+    /// A background `train` in the workbench (`TrainingJob.swift`).
+    case job(TrainingJob)
     /// A network layer (`Dense(2, 50, tanh)`, `Chain(...)`; `Builtins+Neural.swift`).
     case layer(LayerObject)
     /// `NeuralODE(model, tspan, alg; saveat)`; callable as `node(u0, θ)`.
@@ -44,6 +46,7 @@ public enum EngineObject {
         case .plot: return "Plot"
         case .optimizer(let object): return object.method.name
         case .training: return "TrainingResult"
+        case .job: return "TrainingJob"
         case .layer(let object): return object.typeName
         case .neuralODE: return "NeuralODE"
         case .callback: return "ContinuousCallback"
@@ -169,6 +172,7 @@ extension EngineObject {
         case .plot(let plot): return plot.text
         case .optimizer(let object): return object.text
         case .training(let object): return object.summary
+        case .job(let job): return job.summary
         case .layer(let object): return object.layer.name
         case .neuralODE(let object): return object.summary
         case .callback(let object): return object.summary

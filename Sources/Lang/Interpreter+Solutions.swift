@@ -40,6 +40,8 @@ extension Interpreter {
             }
         case .training(let training):
             return try training.field(name, span)
+        case .job(let job):
+            return try jobField(job, name, span)
         default:
             throw LangError("type \(object.typeName) has no field \(name)", at: span)
         }

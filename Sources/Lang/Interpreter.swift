@@ -75,6 +75,12 @@ public final class Interpreter: @unchecked Sendable {
     /// When set, `train` reports its progress here (on the evaluating thread, at most ten
     /// times a second plus a final report) instead of printing throttled progress lines.
     public var trainingProgress: ((TrainingProgress) -> Void)?
+    /// When set (the workbench), `train` starts a background job here and returns it at once
+    /// (`Builtins+Jobs.swift`); scripts and the line REPL train synchronously.
+    public var jobs: TrainingJobs?
+    /// The job this interpreter trains for (a job's snapshot interpreter): its pause, resume
+    /// and stop reach the training loop, which reports every iteration to it.
+    var trainingJob: TrainingJob?
     /// The cells run so far and what saving a session needs (`SessionCell.swift`).
     public let session = SessionState()
     /// Set by `exit()`: the status the runner should exit with.

@@ -125,6 +125,10 @@ extension Interpreter {
             ]
             if let message = s.message { members.append(("message", .string(message))) }
             return .object([("solution", .object(members))])
+        case .job(let job):
+            // A finished job saves as its result; a running one has none yet.
+            guard let object = job.finishedResult else { throw Unsaveable(reason: "a training job still running") }
+            return try encodeEngine(.training(object), value, depth: depth)
         case .adType(let name):
             return .object([("call", .object([("name", .string(name)), ("arguments", .array([])), ("keywords", .array([]))]))])
         case .module:
@@ -139,9 +143,15 @@ extension Interpreter {
             }
             let arguments = try recipe.arguments.map { try encodeValue($0, depth: depth + 1) }
             let keywords = try recipe.keywords.map { JSON.array([.string($0.0), try encodeValue($0.1, depth: depth + 1)]) }
-            return .object([("call", .object([
+            var members: [(String, JSON)] = [
                 ("name", .string(recipe.name)), ("arguments", .array(arguments)), ("keywords", .array(keywords)),
-            ]))])
+            ]
+            // An optimiser's moments from its last run (it continues from them).
+            if case .optimizer(let optimizer) = object, let state = optimizer.savedState {
+                members.append(("optimizer_state", .object([("count", .int(state.count)),
+                                                            ("values", .array(state.values.map(JSON.double)))])))
+            }
+            return .object([("call", .object(members))])
         }
     }
 
@@ -316,7 +326,16 @@ extension Interpreter {
         let call = BuiltinCall(interpreter: self, name: name, signature: builtin.signature, arguments: values,
                                keywords: pairs, span: span)
         do {
-            return try callBuiltin(builtin, call)
+            let made = try callBuiltin(builtin, call)
+            if let state = body["optimizer_state"], case .engine(.optimizer(let optimizer)) = made {
+                guard let count = state["count"]?.intValue, let items = state["values"]?.arrayValue else {
+                    throw SessionContentError(message: "malformed optimizer state of \(name)")
+                }
+                let values = items.compactMap(\.doubleValue)
+                guard values.count == items.count else { throw SessionContentError(message: "malformed optimizer state of \(name)") }
+                optimizer.remember(values, count: count)
+            }
+            return made
         } catch let error as LangError {
             throw SessionContentError(message: "\(name)(...) failed again: \(error.message)")
         }

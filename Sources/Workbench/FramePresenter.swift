@@ -27,12 +27,16 @@ public struct CellRun: Sendable, Hashable {
 /// (the ratatui model). A size change or `invalidate()` makes the next frame a full redraw.
 public final class FramePresenter {
     private var previous: StyledText?
+    private var previousCursor: (row: Int, column: Int)?
 
     /// A presenter with no previous frame: the first frame is drawn in full.
     public init() {}
 
     /// Forgets the previous frame (after a resize or anything else that spoiled the screen).
-    public func invalidate() { previous = nil }
+    public func invalidate() {
+        previous = nil
+        previousCursor = nil
+    }
 
     /// The runs of cells in `new` that differ from `old`, row by row, left to right.
     /// Without an `old` of the same size, every row is one run.
@@ -57,9 +61,13 @@ public final class FramePresenter {
         return runs
     }
 
-    /// Draws `frame` on `screen` and flushes; returns the number of cells sent.
+    /// Draws `frame` on `screen` and flushes; returns the number of cells sent. A frame
+    /// equal to the previous one (cells and cursor) is skipped: nothing is sent or flushed.
     @discardableResult
     public func present(_ frame: Frame, on screen: Screen) -> Int {
+        if let previous, let cursor = previousCursor, previous == frame.text,
+           cursor == (frame.cursorRow, frame.cursorColumn) { return 0 }
+        previousCursor = (frame.cursorRow, frame.cursorColumn)
         let full = previous.map { $0.height != frame.text.height || $0.width != frame.text.width } ?? true
         if full { screen.clear() }
         let runs = FramePresenter.diff(from: full ? nil : previous, to: frame.text)

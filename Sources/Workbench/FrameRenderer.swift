@@ -6,23 +6,31 @@ import TextPlots
 public enum FrameRenderer {
     /// The frame for `model` on a screen of `size`.
     public static func render(_ model: WorkbenchModel, size: ScreenSize) -> Frame {
-        let layout = Layout(size: size)
+        let layout = Layout(size: size, kind: model.layout)
         var text = StyledText(width: size.width, height: size.height)
         let unicode = model.plotStyle != .ascii
         if let rect = layout.plot {
             let pane = PlotPane(plot: model.plot, style: model.plotStyle)
             blit(pane.render(width: rect.width, height: rect.height), into: &text, at: rect)
         }
+        if let rect = layout.loss {
+            let pane = LossPane(job: model.job, style: model.plotStyle)
+            blit(pane.render(width: rect.width, height: rect.height), into: &text, at: rect)
+        }
+        if let rect = layout.parameters {
+            var pane = ParameterPane(job: model.job, scroll: model.parameterScroll, unicode: unicode)
+            pane.focused = model.focus == .parameters
+            blit(pane.render(width: rect.width, height: rect.height), into: &text, at: rect)
+        }
         // Clamped here too: a resize can leave less to scroll back over.
         let scrollBack = model.scrollBack > 0 ? min(model.scrollBack, model.maximumScrollBack(screen: size)) : 0
-        let transcript = TranscriptPane(lines: model.transcript, scrollBack: scrollBack,
+        var transcript = TranscriptPane(lines: model.transcript, scrollBack: scrollBack,
                                         showsTitle: !layout.isCompact, unicode: unicode)
+        transcript.focused = model.focus == .transcript && layout.parameters != nil
         blit(transcript.render(width: layout.transcript.width, height: layout.transcript.height),
              into: &text, at: layout.transcript)
         if !layout.status.isEmpty {
-            let status = StatusLine(mode: model.mode, lastResult: model.lastResult, error: model.error,
-                                    notice: WorkbenchModel.scrollNotice(scrollBack), context: model.context)
-            blit(status.render(width: layout.status.width), into: &text, at: layout.status)
+            blit(statusLine(model, scrollBack: scrollBack).render(width: layout.status.width), into: &text, at: layout.status)
         }
         var cursorColumn = 0
         if !layout.input.isEmpty {
@@ -32,6 +40,18 @@ public enum FrameRenderer {
             cursorColumn = column
         }
         return Frame(text: text, cursorRow: max(0, layout.input.row), cursorColumn: cursorColumn)
+    }
+
+    /// The status line: a job's progress while one is active (unless an error or a notice
+    /// is to be shown), else the last result.
+    static func statusLine(_ model: WorkbenchModel, scrollBack: Int) -> StatusLine {
+        var status = StatusLine(mode: model.mode, lastResult: model.lastResult, error: model.error,
+                                notice: WorkbenchModel.scrollNotice(scrollBack) ?? model.notice, context: model.context)
+        if let job = model.job, job.state.isActive {
+            status.lastResult = JobStatus.text(job, unicode: model.plotStyle != .ascii)
+            status.hints = JobStatus.hints(job)
+        }
+        return status
     }
 
     /// The input line: the prompt and the text, scrolled horizontally (with a `…` marker)

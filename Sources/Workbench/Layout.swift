@@ -17,14 +17,34 @@ public struct Rect: Sendable, Hashable {
     public var isEmpty: Bool { width == 0 || height == 0 }
 }
 
-/// Where each pane goes for a screen size: a pure function of the size.
+/// The arrangements `:layout` switches between.
+public enum LayoutKind: String, Sendable, CaseIterable {
+    /// The plot pane over the REPL.
+    case repl
+    /// The plot and the loss side by side over the parameter table and the REPL.
+    case training
+
+    /// One line for `:layout`.
+    public var summary: String {
+        switch self {
+        case .repl: return "plot over the REPL"
+        case .training: return "plot and loss over the parameter table and the REPL"
+        }
+    }
+}
+
+/// Where each pane goes for a screen size and layout kind: a pure function of both.
 ///
-/// The full layout stacks the plot pane over the REPL transcript, with the status line
-/// and the input line at the bottom. Below `minimumFull` the plot pane is dropped
-/// (transcript, status and input only).
+/// The REPL layout stacks the plot pane over the REPL transcript, with the status line
+/// and the input line at the bottom. The training layout splits the top into the plot
+/// (left) and the loss (right), and the bottom into the parameter table (left, at most 40
+/// columns) and the transcript. Below `minimumFull` only the transcript, status and input
+/// are shown.
 public struct Layout: Sendable, Hashable {
     /// The plot pane, nil in the small-terminal fallback.
     public var plot: Rect?
+    /// The loss pane and the parameter table (training layout only).
+    public var loss: Rect?, parameters: Rect?
     /// The transcript pane (its first row is the pane's title bar when a plot pane shows).
     public var transcript: Rect
     /// The status line (one row).
@@ -41,7 +61,7 @@ public struct Layout: Sendable, Hashable {
     public var isCompact: Bool { plot == nil }
 
     /// The layout for a screen of `size`.
-    public init(size: ScreenSize) {
+    public init(size: ScreenSize, kind: LayoutKind = .repl) {
         self.size = size
         let w = size.width, h = size.height
         input = Rect(row: h - 1, column: 0, width: w, height: h >= 1 ? 1 : 0)
@@ -52,6 +72,14 @@ public struct Layout: Sendable, Hashable {
             let plotHeight = min(body - 5, max(8, (body * 11) / 20))
             plot = Rect(row: 0, column: 0, width: w, height: plotHeight)
             transcript = Rect(row: plotHeight, column: 0, width: w, height: body - plotHeight)
+            if kind == .training {
+                let half = w / 2
+                plot = Rect(row: 0, column: 0, width: half, height: plotHeight)
+                loss = Rect(row: 0, column: half, width: w - half, height: plotHeight)
+                let table = min(40, max(24, (w * 3) / 10))
+                parameters = Rect(row: plotHeight, column: 0, width: table, height: body - plotHeight)
+                transcript = Rect(row: plotHeight, column: table, width: w - table, height: body - plotHeight)
+            }
         } else {
             plot = nil
             transcript = Rect(row: 0, column: 0, width: w, height: body)

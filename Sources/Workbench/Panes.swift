@@ -1,13 +1,15 @@
 import Lang
 import TextPlots
 
-/// A title bar: `── Title ─────…` across `width` cells (ASCII dashes without Unicode).
-func titleBar(_ title: String, width: Int, unicode: Bool) -> [StyledCell] {
+/// A title bar: `── Title ─────…` across `width` cells (ASCII dashes without Unicode); the
+/// focused pane's (the one PageUp/PageDown scroll) is marked `▸ Title`, in yellow.
+func titleBar(_ title: String, width: Int, unicode: Bool, focused: Bool = false) -> [StyledCell] {
     let dash: Character = unicode ? "─" : "-"
     var line = Array(repeating: StyledCell(dash, color: .brightBlack), count: width)
     var column = 2
-    for ch in " \(title) " where column < width {
-        line[column] = StyledCell(ch, bold: ch != " ")
+    let shown = focused ? (unicode ? "▸ " : "> ") + title : title
+    for ch in " \(shown) " where column < width {
+        line[column] = StyledCell(ch, color: focused ? .yellow : .default, bold: ch != " ")
         column += 1
     }
     return line
@@ -57,6 +59,8 @@ public struct TranscriptPane {
     public var showsTitle: Bool
     /// Unicode title bar (or ASCII).
     public var unicode: Bool
+    /// Whether PageUp/PageDown scroll this pane (its title is marked).
+    public var focused = false
 
     /// A transcript pane.
     public init(lines: [TranscriptLine], scrollBack: Int = 0, showsTitle: Bool, unicode: Bool) {
@@ -99,7 +103,7 @@ public struct TranscriptPane {
         guard height > 0, width > 0 else { return text }
         var top = 0
         if showsTitle {
-            text.lines[0] = titleBar("REPL", width: width, unicode: unicode)
+            text.lines[0] = titleBar("REPL", width: width, unicode: unicode, focused: focused)
             top = 1
         }
         let rows = height - top
@@ -137,6 +141,8 @@ public struct StatusLine {
 
     /// The key hints.
     public static let hints = "^C interrupt  ^D quit"
+    /// The hints this line shows (a running job has its own).
+    public var hints = StatusLine.hints
 
     /// A status line.
     public init(mode: String, lastResult: String?, error: String?, notice: String? = nil, context: String? = nil) {
@@ -170,15 +176,15 @@ public struct StatusLine {
             message = lastResult
         }
         // A notice is its own key hint: it takes the hints' room.
-        let hintsFit = notice == nil && width - modeText.count - StatusLine.hints.count - 3 >= 10
-        let room = width - modeText.count - 1 - (hintsFit ? StatusLine.hints.count + 2 : 0)
+        let hintsFit = notice == nil && width - modeText.count - hints.count - 3 >= 10
+        let room = width - modeText.count - 1 - (hintsFit ? hints.count + 2 : 0)
         let firstLine = message.split(separator: "\n").first.map(String.init) ?? ""
         if room > 0 {
             let shown = firstLine.count > room ? String(firstLine.prefix(max(0, room - 1))) + "…" : firstLine
             text.write(shown, row: 0, column: modeText.count + 1, color: color)
         }
         if hintsFit {
-            text.write(StatusLine.hints, row: 0, column: width - StatusLine.hints.count - 1, color: .brightBlack)
+            text.write(hints, row: 0, column: width - hints.count - 1, color: .brightBlack)
         }
         return text
     }

@@ -102,6 +102,8 @@ public final class TerminalWorkbench {
     /// Enter was typed while an evaluation runs: it and what follows wait in the queue.
     private var holdingInput = false
     private static let busyNotice = "busy — Ctrl-C to interrupt"
+    /// Ctrl-D was pressed once while a job runs: a second one quits.
+    private var quitAsked = false
 
     private init(session: WorkbenchSession, screen: CursesScreen, wakeRead: Int32, wakeWrite: Int32) {
         self.session = session
@@ -145,7 +147,7 @@ public final class TerminalWorkbench {
         guard let screen = CursesScreen(colors: StyledText.colorsEnabled(environment: environment)) else {
             return nil
         }
-        let app = TerminalWorkbench(session: WorkbenchSession(unicode: unicode), screen: screen,
+        let app = TerminalWorkbench(session: WorkbenchSession(unicode: unicode, backgroundTraining: true), screen: screen,
                                     wakeRead: fds[0], wakeWrite: fds[1])
         current = app
         if let path { app.session.open(path) }
@@ -174,6 +176,7 @@ public final class TerminalWorkbench {
         // On the evaluation thread, as soon as an evaluation returns: a later Ctrl-C no
         // longer interrupts it (and so cannot leak into the next input).
         session.setDidEvaluate { mailbox.setEvaluating(false) }
+        session.jobs?.wake = { mailbox.wake() }
         shim_rl_setup_for_curses(
             { _ in MainActor.assumeIsolated { TerminalWorkbench.current?.popByte() ?? -1 } },
             { MainActor.assumeIsolated { TerminalWorkbench.current?.inputPending == true ? 1 : 0 } },
@@ -213,6 +216,13 @@ public final class TerminalWorkbench {
             MainActor.assumeIsolated { TerminalWorkbench.current?.pendingScroll -= 1 }
             return 0
         })
+        // Ctrl-O and F6 move the focus (the pane PageUp/PageDown scroll).
+        for keys in ["\\C-o", "\\e[17~"] {
+            rl_bind_keyseq(keys, { _, _ in
+                MainActor.assumeIsolated { TerminalWorkbench.current?.cycleFocus() }
+                return 0
+            })
+        }
     }
 
     /// Shows a history read or write failure once, in the transcript and the status line.
@@ -237,6 +247,7 @@ public final class TerminalWorkbench {
     }
 
     private func shutdown() {
+        session.jobs?.stopAll()
         if session.isEvaluating {
             mailbox.requestTermination()
         }
@@ -266,6 +277,7 @@ public final class TerminalWorkbench {
             feedReadline()
             applyScroll()
             showEvaluation()
+            showJobs()
             // After the evaluation ended and before more keys are read: typed keys then
             // edit the offered cell rather than race it.
             offerTutorialCell()
@@ -276,6 +288,7 @@ public final class TerminalWorkbench {
     /// How long poll may wait, in whole milliseconds rounded up: until the next frame may
     /// be drawn when events wait, the next status tick while evaluating, else 100 ms.
     private func pollTimeout() -> Int32 {
+        if jobsNeedRefresh { return 50 }
         guard session.isEvaluating || session.hasEvents else { return 100 }
         let sinceFrame = Date().timeIntervalSince(lastRender)
         let untilFrame = TerminalWorkbench.frameInterval - sinceFrame
@@ -300,6 +313,23 @@ public final class TerminalWorkbench {
             finishEvaluation()
         }
         if changed { render() }
+    }
+
+    /// Whether a job is active, or the panes still show one as active (its end is yet to be shown).
+    private var jobsNeedRefresh: Bool { session.hasActiveJobs || session.model.job?.state.isActive == true }
+
+    /// Redraws from the jobs' latest snapshots when they changed, no sooner than 50 ms after
+    /// the last frame of any kind (at most 20 frames a second; the training thread never
+    /// touches the screen).
+    private func showJobs() {
+        guard jobsNeedRefresh, Date().timeIntervalSince(lastRender) >= TerminalWorkbench.frameInterval else { return }
+        if session.refreshJobs() { render() }
+    }
+
+    /// Ctrl-O, F6: the next pane takes PageUp/PageDown.
+    func cycleFocus() {
+        session.model.cycleFocus(screen: screen.size)
+        render()
     }
 
     /// After an evaluation ended: the status, the prompt, and typed-ahead input.
@@ -360,7 +390,12 @@ public final class TerminalWorkbench {
     /// Scrolls the transcript by the pages PageUp/PageDown asked for, and redraws.
     private func applyScroll() {
         guard pendingScroll != 0 else { return }
-        session.model.scrollPages(pendingScroll, screen: screen.size)
+        if session.model.focus == .parameters {
+            // PageDown (−1) goes down the table.
+            session.model.scrollParameters(-pendingScroll, screen: screen.size)
+        } else {
+            session.model.scrollPages(pendingScroll, screen: screen.size)
+        }
         pendingScroll = 0
         render()
     }
@@ -402,12 +437,23 @@ public final class TerminalWorkbench {
 
     func acceptLine(_ line: String?) {
         guard let line else {
+            // Ctrl-D on an empty line while a job trains asks first; a second one quits.
+            if session.hasActiveJobs, !quitAsked {
+                quitAsked = true
+                let notice = "a training job is running — Ctrl-D again quits and stops it"
+                session.model.notice = notice
+                session.model.append(.info, notice)
+                render()
+                return
+            }
             // Ctrl-D on an empty line: interrupt a running evaluation, then quit.
             if session.isEvaluating { mailbox.requestTermination() }
             quitting = true
             return
         }
         history?.record(line)
+        quitAsked = false
+        session.model.notice = nil
         session.model.inputText = ""
         session.model.inputCursor = 0
         if commands.handle(line) {
@@ -437,7 +483,7 @@ public final class TerminalWorkbench {
             session.model.append(.info, "^C")
             rl_set_prompt(session.model.prompt)
             shim_rl_cancel_line()
-        } else {
+        } else if session.pauseRunningJob() == nil {
             session.model.lastResult = "Ctrl-D or exit() quits"
         }
         render()

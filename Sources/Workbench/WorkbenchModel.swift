@@ -29,6 +29,11 @@ public struct TranscriptLine: Sendable, Hashable {
     }
 }
 
+/// The pane that PageUp and PageDown scroll.
+public enum FocusedPane: String, Sendable {
+    case transcript, parameters
+}
+
 /// Everything a frame is drawn from: a plain value, so panes are pure functions of it.
 public struct WorkbenchModel {
     /// The transcript, oldest first (bounded by `maximumTranscriptLines`).
@@ -55,6 +60,18 @@ public struct WorkbenchModel {
     /// `scrollPages`, reset by every entered line).
     public var scrollBack = 0
 
+    /// The arrangement of the panes (`:layout`).
+    public var layout = LayoutKind.repl
+    /// The pane PageUp/PageDown scroll (Ctrl-O or F6 cycles).
+    public var focus = FocusedPane.transcript
+    /// The job the loss pane, the parameter table and the status line show: the running
+    /// one, else the last one (nil before the first).
+    public var job: TrainingJobSnapshot?
+    /// Rows of the parameter table scrolled past.
+    public var parameterScroll = 0
+    /// A notice for the status line (a paused job, a quit to confirm); the next input clears it.
+    public var notice: String?
+
     /// The transcript keeps at most this many lines.
     public static let maximumTranscriptLines = 5000
 
@@ -72,16 +89,16 @@ public struct WorkbenchModel {
     }
 
     /// The transcript pane's text rows (its height without the title bar) on a screen of `size`.
-    public static func transcriptRows(screen size: ScreenSize) -> Int {
-        let layout = Layout(size: size)
+    public static func transcriptRows(screen size: ScreenSize, layout kind: LayoutKind = .repl) -> Int {
+        let layout = Layout(size: size, kind: kind)
         return max(0, layout.transcript.height - (layout.isCompact ? 0 : 1))
     }
 
     /// The furthest the transcript can scroll back on a screen of `size`: the wrapped rows
     /// that do not fit in the pane.
     public func maximumScrollBack(screen size: ScreenSize) -> Int {
-        let width = Layout(size: size).transcript.width
-        let rows = WorkbenchModel.transcriptRows(screen: size)
+        let width = Layout(size: size, kind: layout).transcript.width
+        let rows = WorkbenchModel.transcriptRows(screen: size, layout: layout)
         guard width > 0, rows > 0 else { return 0 }
         return max(0, TranscriptPane.rowCount(transcript, width: width) - rows)
     }
@@ -90,9 +107,24 @@ public struct WorkbenchModel {
     /// `size`: positive goes back (PageUp), negative forward (PageDown); clamped to
     /// 0...`maximumScrollBack`.
     public mutating func scrollPages(_ pages: Int, screen size: ScreenSize) {
-        let page = max(1, WorkbenchModel.transcriptRows(screen: size) - 1)
+        let page = max(1, WorkbenchModel.transcriptRows(screen: size, layout: layout) - 1)
         let target = scrollBack + pages * page
         scrollBack = min(max(0, target), maximumScrollBack(screen: size))
+    }
+
+    /// Scrolls the parameter table by `pages` pages (positive goes down the table), clamped
+    /// so that its last row stays at the bottom.
+    public mutating func scrollParameters(_ pages: Int, screen size: ScreenSize) {
+        guard let rect = Layout(size: size, kind: layout).parameters else { return }
+        let rows = ParameterPane.bodyRows(height: rect.height)
+        let count = job?.parameters.count ?? 0
+        parameterScroll = min(max(0, parameterScroll + pages * max(1, rows - 1)), max(0, count - rows))
+    }
+
+    /// The next pane that scrolls: the transcript, then the parameter table when it shows.
+    public mutating func cycleFocus(screen size: ScreenSize) {
+        let hasTable = Layout(size: size, kind: layout).parameters != nil
+        focus = focus == .transcript && hasTable ? .parameters : .transcript
     }
 
     /// The status-line notice while scrolled back by `rows` (nil at the bottom).

@@ -176,10 +176,16 @@ public final class WorkbenchSession {
     /// The main and continuation prompts.
     public static let prompt = "fluxion> ", continuationPrompt = "       > "
 
+    /// What the session keeps about background jobs (`WorkbenchSession+Jobs.swift`).
+    var jobBook = JobBook()
+
     /// A session with a fresh interpreter; `unicode == false` draws plots in ASCII.
-    public init(unicode: Bool = true) {
+    /// `backgroundTraining` makes `train` start a background job and return it at once
+    /// (the terminal workbench); otherwise `train` runs within the evaluation.
+    public init(unicode: Bool = true, backgroundTraining: Bool = false) {
         let events = self.events
         interpreter = Interpreter(output: { events.post(.output($0)) })
+        if backgroundTraining { interpreter.jobs = TrainingJobs() }
         interpreter.plotted = { events.post(.plot($0)) }
         interpreter.trainingProgress = { events.post(.training($0)) }
         interpreter.unicode = unicode
@@ -193,6 +199,7 @@ public final class WorkbenchSession {
     public private(set) lazy var commands: ColonCommands = {
         let table = ColonCommands(session: self)
         registerSessionCommands(table)
+        registerJobCommands(table)
         return table
     }()
 
