@@ -209,3 +209,11 @@ extension Interpreter {
         throw LangError("cannot convert \(value.typeName) to \(type)", at: span)
     }
 }
+
+extension Interpreter {
+    /// Names Tab completes at the prompt: the globals (the user's and the prelude's builtins
+    /// and constants) and the language's keywords, sorted. Read while nothing evaluates.
+    public func completionNames() -> [String] {
+        Set(globals.values.keys).union(Keyword.allCases.map(\.rawValue)).sorted()
+    }
+}

@@ -184,7 +184,15 @@ public final class TerminalWorkbench {
         if let null = fopen("/dev/null", "w") { shim_rl_set_outstream(null) }
         rl_variable_bind("bell-style", "none")
         rl_variable_bind("revert-all-at-newline", "on")
-        shim_rl_set_completion(nil, { matches, count, _ in
+        // Tab completes the interpreter's names (read between evaluations, never during one).
+        shim_rl_set_completion({ text, state in
+            let word = text.map { String(cString: $0) } ?? ""
+            // The match crosses the actor boundary as an address (pointers are not Sendable).
+            let address = MainActor.assumeIsolated {
+                TerminalWorkbench.current?.complete(word, state).map { UInt(bitPattern: $0) } ?? 0
+            }
+            return UnsafeMutablePointer<CChar>(bitPattern: address)
+        }, { matches, count, _ in
             guard let matches else { return }
             var names: [String] = []
             if count > 0 {
@@ -407,6 +415,10 @@ public final class TerminalWorkbench {
     /// the callback interface only acts on at the next call: a pasted `end⏎` was lost.
     var inputPending: Bool { hasQueuedBytes && (lastPopped == 0x1B || lastPopped >= 0x80) }
     private var lastPopped: UInt8 = 0
+    /// Tab completion: the names last read from the interpreter, and the current matches.
+    private var completionNames: [String] = []
+    private var completionMatches: [String] = []
+    private var completionIndex = 0
 
     func popByte() -> Int32 {
         guard hasQueuedBytes else { return -1 }
@@ -470,6 +482,19 @@ public final class TerminalWorkbench {
         reportHistoryProblem()
         rl_set_prompt(session.model.prompt)
         render()
+    }
+
+    /// readline's generator: the names starting with `text`, one per call (state 0 starts a
+    /// new completion), each a malloc'd copy readline frees.
+    func complete(_ text: String, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+        if state == 0 {
+            if !session.isEvaluating { completionNames = session.interpreter.completionNames() }
+            completionMatches = completionNames.filter { $0.hasPrefix(text) }
+            completionIndex = 0
+        }
+        guard completionIndex < completionMatches.count else { return nil }
+        defer { completionIndex += 1 }
+        return strdup(completionMatches[completionIndex])
     }
 
     func showCompletions(_ list: String) {

@@ -40,6 +40,18 @@ type_line 'undefined_thing'
 wait_for 'error: UndefVarError' && pass "an error reaches the transcript and status line" || fail "error not shown"
 type_line '3*7'
 wait_for '^21 *$' && pass "the workbench carries on after an error" || fail "no result after an error"
+# Tab completes the interpreter's names: a variable defined just now, and a builtin.
+type_line 'tabcompletable_value = 5'
+wait_for '^5 *$' || fail "no result for the assignment"
+tm send-keys -t w -l -- 'tabcompleta'
+tm send-keys -t w Tab
+tm send-keys -t w -l -- ' * 2'
+tm send-keys -t w Enter
+wait_for '^10 *$' && pass "Tab completes a variable's name" || fail "Tab did not complete tabcompletable_value"
+tm send-keys -t w -l -- 'initial_par'
+tm send-keys -t w Tab
+wait_for '^fluxion> initial_params *$' && pass "Tab completes a builtin's name" || fail "Tab did not complete initial_params"
+tm send-keys -t w C-u
 
 type_line 'while true; end'
 sleep 0.5
