@@ -21,15 +21,21 @@ public enum Runner {
     /// incomplete), runs it, shows the value as Julia's REPL does (nothing for `nothing` or
     /// a trailing `;`), reports errors and carries on. Ends at end of input or `exit()`;
     /// returns the exit status.
+    /// A line that is a colon command (`:save NAME`, `PlainCommands`) runs as one.
     public static func repl(interpreter: Interpreter, prompt: String? = nil, continuation: String? = nil,
                             readLine: () -> String?, write: (String) -> Void) -> Int32 {
         var buffer: [String] = []
         var entry = 0
+        let commands = PlainCommands(interpreter: interpreter)
         while true {
             if let marker = buffer.isEmpty ? prompt : continuation { write(marker) }
             guard let line = readLine() else {
                 if !buffer.isEmpty { runEntry(buffer, entry + 1, interpreter, write) }
                 return interpreter.exitRequest ?? 0
+            }
+            if buffer.isEmpty, let output = commands.run(line) {
+                write(output)
+                continue
             }
             buffer.append(line)
             let text = buffer.joined(separator: "\n")

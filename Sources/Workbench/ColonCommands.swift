@@ -51,17 +51,9 @@ public final class ColonCommands {
         }
     }
 
-    /// The name and the argument text when `line` is a colon command, else nil.
-    public static func parse(_ line: String) -> (name: String, argument: String)? {
-        let text = line.trimmingCharacters(in: .whitespaces)
-        guard text.hasPrefix(":"), let first = text.dropFirst().first, first.isLetter else { return nil }
-        let body = text.dropFirst()
-        let name = body.prefix { !$0.isWhitespace }
-        var rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
-        if rest.count >= 2, rest.hasPrefix("\""), rest.hasSuffix("\"") { rest = String(rest.dropFirst().dropLast()) }
-        return (String(name), rest)
-    }
+    /// The name and the argument text when `line` is a colon command, else nil (the syntax is
+    /// the plain REPL's too: `ColonCommandSyntax`).
+    public static func parse(_ line: String) -> (name: String, argument: String)? { ColonCommandSyntax.parse(line) }
 
     /// Runs `line` when it is a colon command (echoing it to the transcript); returns
     /// whether it was one. A partly typed multi-line input is never a command.
@@ -70,7 +62,7 @@ public final class ColonCommands {
         guard !session.isContinuing, let (name, argument) = ColonCommands.parse(line) else { return false }
         let command = commands.first { $0.name == name }
         // `:a == :b` and the like are language when `a` names no command.
-        if command == nil, let next = argument.first, "=([.,;+-*/^<>!&|?".contains(next) { return false }
+        if ColonCommandSyntax.isLanguage(argument: argument, known: command != nil) { return false }
         session.model.append(.input, WorkbenchSession.prompt + line)
         session.model.scrollBack = 0
         session.model.error = nil
