@@ -8,7 +8,7 @@ SCRATCH ?= .build
 SWIFT_FLAGS ?=
 # System packages Fluxion links (ncursesw and readline for the workbench, SuiteSparse KLU
 # for LinearSolve) and tmux for the workbench's terminal test; installed by `make deps`.
-DEB_PACKAGES ?= libncurses-dev libreadline-dev libsuitesparse-dev tmux
+DEB_PACKAGES ?= libncurses-dev libreadline-dev libsuitesparse-dev libopenblas-dev tmux
 # Arguments for `make run`, case names for `make bench` (empty: every case).
 ARGS ?=
 CASE ?=

@@ -31,12 +31,15 @@ let package = Package(
         // SuiteSparse KLU for LinearSolve's sparse LU (libsuitesparse-dev, installed by `make deps`).
         .systemLibrary(name: "CKLU", path: "Sources/CKLU",
                        providers: [.apt(["libsuitesparse-dev"]), .brew(["suite-sparse"])]),
+        // LAPACK's dgetrf from OpenBLAS for large dense LU (libopenblas-dev, installed by `make deps`).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
+                       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         // A thread-local malloc counter: linked only into benchmarks and tests, where it
         // interposes malloc/calloc/realloc/posix_memalign to count heap allocations.
         .target(name: "CAllocCounter", path: "Sources/CAllocCounter"),
 
         .target(name: "Autodiff", swiftSettings: numericSettings),
-        .target(name: "LinearSolve", dependencies: ["CKLU"], swiftSettings: numericSettings),
+        .target(name: "LinearSolve", dependencies: ["CKLU", "COpenBLAS"], swiftSettings: numericSettings),
         .target(name: "TextPlots"),
         .target(name: "NeuralNets", dependencies: ["Autodiff"], swiftSettings: numericSettings),
         .target(name: "DiffEq", dependencies: ["LinearSolve"], swiftSettings: numericSettings),

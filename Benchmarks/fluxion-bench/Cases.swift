@@ -40,6 +40,10 @@ let benchmarkCases: [BenchmarkCase] = [
         summary: "fit Lotka-Volterra parameters, Adam(0.01), 200 iterations; time to first loss",
         run: runLVTraining),
     BenchmarkCase(
+        name: "dense_lu_crossover",
+        summary: "DenseLU factorisation, Swift kernels against OpenBLAS dgetrf, n = 16 … 512",
+        run: runDenseLUCrossover),
+    BenchmarkCase(
         name: "7_workbench_overhead",
         summary: "the spiral trained in the language: headless vs a workbench job with frames drawn at 20 Hz",
         run: runWorkbenchOverhead),

@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// In-place LU factorisation with partial pivoting of a dense n×n matrix, PA = LU, with
 /// LAPACK dgetrf/dgetrs semantics.
 ///
@@ -18,6 +20,9 @@
 ///    factorisation (a division's latency would chain through the back substitution);
 ///    solutions differ from LAPACK's by an ulp or so.
 /// 6. An instance is not thread-safe; give each thread (each ensemble member) its own.
+/// 7. From `lapackThreshold` on, `factor()` calls LAPACK's dgetrf from OpenBLAS (one
+///    thread), whose blocked kernels beat the recursive Swift variant on large matrices; its
+///    factors and pivots have the same layout, so the solves are the same code.
 ///
 /// References: G. H. Golub, C. F. Van Loan, Matrix Computations, 4th ed., 2013, §3.2–3.5
 /// (Algorithms 3.4.1 and 3.4.2); S. Toledo, Locality of reference in LU decomposition with
@@ -30,6 +35,14 @@ public final class DenseLU: LinearSolver {
     public static let recursiveThreshold = 24
     /// The widest panel the recursive algorithm hands to the unblocked kernel.
     public static let recursionBase = 16
+    /// Sizes from which `factor()` calls OpenBLAS's dgetrf, from `make bench
+    /// CASE=dense_lu_crossover` on this project's machine (2 vCPU, AVX-512): the recursive
+    /// Swift factorisation is as fast up to n = 64 (13 µs both), OpenBLAS 1.2× faster from
+    /// n = 96 and 2.2× at n = 512.
+    public static let defaultLAPACKThreshold = 96
+    /// The size from which `factor()` calls OpenBLAS (tests and the crossover benchmark move it
+    /// to compare the two; `Int.max` never calls it).
+    nonisolated(unsafe) public static var lapackThreshold = defaultLAPACKThreshold
 
     @usableFromInline let a: UnsafeMutablePointer<Double>
     @usableFromInline let pivots: UnsafeMutablePointer<Int>
@@ -37,6 +50,8 @@ public final class DenseLU: LinearSolver {
     private let inverseDiagonal: UnsafeMutablePointer<Double>
     /// x, v and the sign vector of the condition estimator, n values each.
     private let work: UnsafeMutablePointer<Double>
+    /// LAPACK's 1-based pivots (n values; n > 4).
+    private let lapackPivots: UnsafeMutablePointer<Int32>?
     /// ‖A‖₁ of the matrix last factored, for `reciprocalCondition()`.
     private var matrixOneNorm = 0.0
     /// The outcome of the last `factor`; `nil` before it and after the workspace is written.
@@ -54,13 +69,25 @@ public final class DenseLU: LinearSolver {
         inverseDiagonal.initialize(repeating: 0, count: Swift.max(1, n))
         work = .allocate(capacity: Swift.max(1, 3 * n))
         work.initialize(repeating: 0, count: Swift.max(1, 3 * n))
+        if n > 4 {
+            let ipiv = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+            ipiv.initialize(repeating: 0, count: n)
+            lapackPivots = ipiv
+            Self.singleThreadedBLAS
+        } else {
+            lapackPivots = nil
+        }
     }
+
+    /// OpenBLAS set to one thread, once.
+    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
     deinit {
         a.deallocate()
         pivots.deallocate()
         inverseDiagonal.deallocate()
         work.deallocate()
+        lapackPivots?.deallocate()
     }
 
     /// Whether the last factorisation succeeded and the workspace holds its factors.
@@ -116,6 +143,14 @@ public final class DenseLU: LinearSolver {
         case 3: return factorSized(3) { denseFactor3(a, pivots: pivots) }
         case 4: return factorSized(4) { denseFactor4(a, pivots: pivots) }
         default:
+            if let ipiv = lapackPivots, n >= Self.lapackThreshold, n <= Int(Int32.max) {
+                return factorSized(n) {
+                    var rows = Int32(n), info: Int32 = 0
+                    dgetrf_(&rows, &rows, a, &rows, ipiv, &info)
+                    for k in 0..<n { pivots[k] = Int(ipiv[k]) - 1 }
+                    return info > 0 ? Int(info) - 1 : -1
+                }
+            }
             if n >= Self.recursiveThreshold {
                 return factorSized(n) {
                     denseFactorRecursive(a, rows: n, columns: n, lda: n, pivots: pivots, base: Self.recursionBase)
