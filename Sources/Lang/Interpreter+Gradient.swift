@@ -411,10 +411,6 @@ extension Interpreter {
         guard case .engine(.problem(let problem)) = call.arguments[0] else {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)")
         }
-        if problem.massMatrix != nil {
-            throw call.error("gradient: differentiating a solve with a mass matrix is not supported yet",
-                             hint: "the solve itself works: solve(prob, Rodas5P())")
-        }
         guard let compiled = problem.compiled else {
             throw call.error("gradient: differentiating solve needs a traceable right-hand side, but this problem's is \(problem.mode)",
                              hint: "write f with operations tracing supports (ifelse instead of if on u or p)")
@@ -464,7 +460,7 @@ extension Interpreter {
                 let tableau = try MethodRegistry.method(named: method)
                 let events = try callback.map { try differentiableEvents($0, problem, call) } ?? []
                 differentiable = try DifferentiableSolve(compiled, tspan: problem.tspan, tableau: tableau, options: options,
-                                                         sensealg: sensealg, events: events)
+                                                         sensealg: sensealg, events: events, massMatrix: problem.massMatrix)
                 problem.differentiable[key] = differentiable
             }
             let states = try tape.solve(differentiable, u0: u0, p: p)

@@ -68,9 +68,13 @@ public final class DifferentiableSolve: @unchecked Sendable {
     let eventHandlers: [SensitivityEventHandler]
     let eventLog: EventLog
 
+    /// The mass matrix M of M u′ = f (column-major; nil: the identity). With one, only
+    /// forward sensitivities differentiate the solve so far.
+    public let massMatrix: [Double]?
+
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
                 sensealg: SensitivityAlgorithm? = nil, adjointOptions: AdjointOptions = AdjointOptions(),
-                events: [DifferentiableEvent] = []) throws {
+                events: [DifferentiableEvent] = [], massMatrix: [Double]? = nil) throws {
         guard options.saveat != nil else {
             throw AutodiffError(.invalidArgument, "a differentiable solve needs saveat: the saved times fix the output's shape")
         }
@@ -78,7 +82,17 @@ public final class DifferentiableSolve: @unchecked Sendable {
             // A plain callback changes u but not the sensitivities: its gradient would be wrong.
             throw AutodiffError(.invalidArgument, "a differentiable solve takes its events as DifferentiableEvent (events:), whose jumps are differentiated; options.callback must be empty")
         }
-        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters, stiff: tableau.isImplicit)
+        let alg = sensealg ?? (massMatrix != nil ? .forward : .automatic(states: rhs.states, parameters: rhs.parameters,
+                                                                             stiff: tableau.isImplicit))
+        if let massMatrix {
+            guard massMatrix.count == rhs.states * rhs.states else {
+                throw AutodiffError(.shapeMismatch, "the mass matrix has \(massMatrix.count) entries for \(rhs.states) × \(rhs.states)")
+            }
+            guard alg == .forward else {
+                throw AutodiffError(.invalidArgument, "a mass-matrix problem (a DAE) is differentiated by ForwardSensitivity only so far; \(alg.rawValue) cannot")
+            }
+        }
+        self.massMatrix = massMatrix
         var plain = options
         var augmented = options
         let log = EventLog()
@@ -133,7 +147,9 @@ public final class DifferentiableSolve: @unchecked Sendable {
         } else if sensealg == .discreteAdjoint || continuous?.needsForwardDense == true {
             o.dense = true
         }
-        let made = ODEIntegrator(ODEProblem(try rhs.odeFunction(), u0: u0, tspan: tspan, p: p), tableau, options: o)
+        var function = try rhs.odeFunction()
+        function.massMatrix = massMatrix
+        let made = ODEIntegrator(ODEProblem(function, u0: u0, tspan: tspan, p: p), tableau, options: o)
         integrator = made
         return made.solve()
     }
@@ -167,7 +183,11 @@ public final class DifferentiableSolve: @unchecked Sendable {
                 // Per-state tolerances apply to each sensitivity column of that state as well.
                 o.abstol = ForwardSensitivity.widen(options.abstol, columns: 1 + n + m)
                 o.reltol = ForwardSensitivity.widen(options.reltol, columns: 1 + n + m)
-                let made = ODEIntegrator(ODEProblem(try ForwardSensitivity.augmented(rhs), u0: z0, tspan: tspan, p: p),
+                var augmentedFunction = try ForwardSensitivity.augmented(rhs)
+                // M S′ = (∂f/∂u) S + ∂f/∂p: M on every block. The integrator makes the algebraic
+                // rows of S consistent at t₀ as it does u's (they are linear in S).
+                augmentedFunction.massMatrix = massMatrix.map { ForwardSensitivity.blockDiagonal($0, n: n, blocks: 1 + n + m) }
+                let made = ODEIntegrator(ODEProblem(augmentedFunction, u0: z0, tspan: tspan, p: p),
                                          tableau, options: o)
                 sensitivityIntegrator = made
                 augmented = made.solve()

@@ -78,6 +78,16 @@ enum ForwardSensitivity {
         })
     }
 
+    /// `blocks` copies of the n×n matrix `m` (column-major) down the diagonal.
+    static func blockDiagonal(_ m: [Double], n: Int, blocks: Int) -> [Double] {
+        let size = n * blocks
+        var out = [Double](repeating: 0, count: size * size)
+        for b in 0..<blocks {
+            for j in 0..<n { for i in 0..<n { out[(b * n + i) + (b * n + j) * size] = m[i + j * n] } }
+        }
+        return out
+    }
+
     /// A per-state tolerance repeated for every block of the augmented state.
     static func widen(_ tolerance: SolverOptions.Tolerance, columns: Int) -> SolverOptions.Tolerance {
         guard case .vector(let v) = tolerance else { return tolerance }

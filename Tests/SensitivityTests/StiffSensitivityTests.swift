@@ -76,6 +76,42 @@ final class StiffSensitivityTests: XCTestCase {
         for i in 10..<100 { XCTAssertEqual(g.dp[i], 0) }
     }
 
+    /// Robertson as an index-1 DAE (the third equation replaced by y₁ + y₂ + y₃ = 1, M = diag(1, 1, 0)):
+    /// forward sensitivities through Rodas5P give the ODE form's gradient and central differences';
+    /// the adjoints refuse a mass matrix clearly.
+    func testDAEGradientByForwardSensitivities() throws {
+        let dae = try trace(.vector(3), .vector(3)) { u, p, t in
+            let k1 = exp(p[0]), k2 = exp(p[1]), k3 = exp(p[2])
+            return [-k1 * u[0] + k3 * u[1] * u[2], k1 * u[0] - k2 * u[1] * u[1] - k3 * u[1] * u[2], u[0] + u[1] + u[2] - 1]
+        }
+        var o = SolverOptions()
+        o.reltol = 1e-8; o.abstol = 1e-12
+        o.saveat = .times([1e-3, 0.1, 10, 1000])
+        let mass: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 0]
+        let ds = try DifferentiableSolve(CompiledRHS(dae), tspan: (0, 1000), tableau: .rodas5P(), options: o, massMatrix: mass)
+        XCTAssertEqual(ds.sensealg, .forward)
+        let g = try ds.gradient(u0: [1, 0, 0], p: Self.logRates, loss: loss)
+        // The ODE form on the same saved times.
+        let ode = try problem(.forward)
+        var odeOptions = ode.options
+        odeOptions.saveat = .times([1e-3, 0.1, 10, 1000])
+        let reference = try DifferentiableSolve(ode.rhs, tspan: (0, 1000), tableau: .rodas5P(), options: odeOptions, sensealg: .forward)
+            .gradient(u0: [1, 0, 0], p: Self.logRates, loss: loss)
+        for k in 0..<3 { XCTAssertEqual(g.dp[k], reference.dp[k], accuracy: 1e-5 * abs(reference.dp[k]), "k\(k + 1)") }
+        let h = 1e-6
+        for k in 0..<3 {
+            var up = Self.logRates, down = Self.logRates
+            up[k] += h; down[k] -= h
+            let fd = (loss(try ds.solve(u0: [1, 0, 0], p: up)).value - loss(try ds.solve(u0: [1, 0, 0], p: down)).value) / (2 * h)
+            // Central differences of an adaptive DAE solve carry its step-selection noise: 1e-4.
+            XCTAssertEqual(g.dp[k], fd, accuracy: 1e-4 * abs(fd), "DAE forward vs FD, k\(k + 1)")
+        }
+        XCTAssertThrowsError(try DifferentiableSolve(CompiledRHS(dae), tspan: (0, 1000), tableau: .rodas5P(), options: o,
+                                                     sensealg: .interpolatingAdjoint, massMatrix: mass)) { error in
+            XCTAssertTrue("\(error)".contains("ForwardSensitivity only"), "\(error)")
+        }
+    }
+
     func testBacksolveFailsClearlyOnAStiffProblem() throws {
         XCTAssertThrowsError(try problem(.backsolveAdjoint).gradient(u0: [1, 0, 0], p: Self.logRates, loss: loss)) { error in
             XCTAssertTrue("\(error)".contains("backward (adjoint) solve failed"), "\(error)")
