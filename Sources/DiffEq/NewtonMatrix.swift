@@ -25,7 +25,8 @@ final class NewtonMatrix {
         self.n = n
         jacobian = zeroedBuffer(kind == .dense ? n * n : 1)
         lu = kind == .dense ? DenseLU(dimension: n) : nil
-        if kind != .dense, let sparsity = f?.sparsity {
+        if kind != .dense, let sparsity = f?.sparsity,
+           SparseJacobianStorage.problem(sparsity, colors: f?.colorvec, n: n) == nil {
             let storage = SparseJacobianStorage(sparsity, colors: f?.colorvec)
             sparseJacobian = storage
             sparseSystem = kind == .sparse ? SparseNewtonSystem(storage, mass: mass) : nil

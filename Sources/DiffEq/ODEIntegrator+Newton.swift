@@ -90,10 +90,11 @@ extension ODEIntegrator {
             for q in group {
                 let j = s.groupColumns[q]
                 x[j] = s.saved[j]
-                let inverse = 1 / s.increments[j]
+                // Divided, not multiplied by 1/δ: the dense differences' values exactly.
+                let delta = s.increments[j]
                 for k in s.colPtr[j]..<s.colPtr[j + 1] {
                     let i = s.rowIndex[k]
-                    s.values[k] = (s.perturbed[i] - f0[i]) * inverse
+                    s.values[k] = (s.perturbed[i] - f0[i]) / delta
                 }
             }
             stats.nf += 1

@@ -1,0 +1,251 @@
+@testable import DiffEq
+import Foundation
+import LinearSolve
+import TestSupport
+import XCTest
+
+/// The linear solvers of the implicit families (`SolverOptions.linsolve`): KLU on a sparsity
+/// pattern takes the same steps as dense LU, reuses its symbolic analysis, allocates nothing per
+/// step; GMRES (Newton–Krylov) solves a stiff problem with a closed form; bad choices fail clearly.
+final class SparseLinearSolveTests: XCTestCase {
+    /// Hairer and Wanner's 1-D Brusselator (BRUSS, Solving ODEs II §IV.10) with N interior points,
+    /// interleaved (u₁, v₁, u₂, v₂, ...): u′ = 1 + u²v − 4u + α∇²u, v′ = 3u − u²v + α∇²v,
+    /// α = 0.02 (N + 1)², u = 1, v = 3 on the boundary; u₀ = 1 + sin(2πx), v₀ = 3. Its Jacobian
+    /// has at most four entries a row; `analytic` adds `jac` and `sparseJac`.
+    static func bruss(_ N: Int, analytic: Bool = false, sparsity: Bool = true) -> ODEProblem {
+        let alpha = 0.02 * Double((N + 1) * (N + 1))
+        let n = 2 * N
+        let f: RHSFunction = { du, y, _, _ in
+            for i in 0..<N {
+                let u = y[2 * i], v = y[2 * i + 1]
+                let ul = i > 0 ? y[2 * i - 2] : 1, ur = i < N - 1 ? y[2 * i + 2] : 1
+                let vl = i > 0 ? y[2 * i - 1] : 3, vr = i < N - 1 ? y[2 * i + 3] : 3
+                du[2 * i] = 1 + u * u * v - 4 * u + alpha * (ul - 2 * u + ur)
+                du[2 * i + 1] = 3 * u - u * u * v + alpha * (vl - 2 * v + vr)
+            }
+        }
+        // Entries (row, column) of ∂f/∂u, and their values at y.
+        func entries(_ y: UnsafePointer<Double>?) -> [(Int, Int, Double)] {
+            var e: [(Int, Int, Double)] = []
+            for i in 0..<N {
+                let u = y?[2 * i] ?? 0, v = y?[2 * i + 1] ?? 0
+                e.append((2 * i, 2 * i, 2 * u * v - 4 - 2 * alpha))
+                e.append((2 * i, 2 * i + 1, u * u))
+                e.append((2 * i + 1, 2 * i, 3 - 2 * u * v))
+                e.append((2 * i + 1, 2 * i + 1, -u * u - 2 * alpha))
+                if i > 0 { e.append((2 * i, 2 * i - 2, alpha)); e.append((2 * i + 1, 2 * i - 1, alpha)) }
+                if i < N - 1 { e.append((2 * i, 2 * i + 2, alpha)); e.append((2 * i + 1, 2 * i + 3, alpha)) }
+            }
+            return e
+        }
+        let pattern = SparseMatrixCSC(rowCount: n, columnCount: n, rows: entries(nil).map(\.0),
+                                      columns: entries(nil).map(\.1), values: entries(nil).map(\.2))!
+        var fn = ODEFunction(f)
+        if sparsity {
+            fn.sparsity = JacobianSparsity(rows: n, cols: n, colPtr: pattern.colPtr, rowIndex: pattern.rowIndex)
+        }
+        if analytic {
+            fn.jac = { J, y, _, _ in
+                for k in 0..<(n * n) { J[k] = 0 }
+                for (i, j, v) in entries(y) { J[i + j * n] = v }
+            }
+            fn.sparseJac = { nz, y, _, _ in
+                for (i, j, v) in entries(y) { nz[pattern.storageIndex(row: i, column: j)!] = v }
+            }
+        }
+        let u0 = (0..<n).map { k -> Double in
+            let x = Double(k / 2 + 1) / Double(N + 1)
+            return k % 2 == 0 ? 1 + sin(2 * Double.pi * x) : 3
+        }
+        return ODEProblem(fn, u0: u0, tspan: (0, 10))
+    }
+
+    func options(_ linsolve: LinearSolverChoice, tol: Double = 1e-6) -> SolverOptions {
+        var o = SolverOptions()
+        o.reltol = .scalar(tol)
+        o.abstol = .scalar(tol)
+        o.linsolve = linsolve
+        return o
+    }
+
+    static let families = ["Rosenbrock23", "Rodas5P", "KenCarp4", "TRBDF2", "QNDF"]
+
+    func testAutomaticChoiceFollowsSizeAndDensity() throws {
+        let tableau = try MethodRegistry.method(named: "Rodas5P")
+        // 64 states, 4 entries a row: 6 % dense, so KLU.
+        XCTAssertEqual(ODEIntegrator(Self.bruss(32), tableau, options: options(.automatic)).implicitWork?.matrix.kind, .sparse)
+        // Below 50 states dense, whatever the density; without a pattern dense.
+        XCTAssertEqual(ODEIntegrator(Self.bruss(12), tableau, options: options(.automatic)).implicitWork?.matrix.kind, .dense)
+        XCTAssertEqual(ODEIntegrator(Self.bruss(32, sparsity: false), tableau, options: options(.automatic)).implicitWork?.matrix.kind, .dense)
+        XCTAssertEqual(ODEIntegrator(Self.bruss(32), tableau, options: options(.dense)).implicitWork?.matrix.kind, .dense)
+        XCTAssertEqual(ODEIntegrator(Self.bruss(12), tableau, options: options(.klu)).implicitWork?.matrix.kind, .sparse)
+    }
+
+    /// KLU and dense LU give the same steps (to rounding) for every family, with finite-difference
+    /// Jacobians (coloured for KLU: one f per colour, against one per column) and with analytic
+    /// ones (`sparseJac` against `jac`).
+    func testSparseAndDenseTakeTheSameSteps() throws {
+        for analytic in [false, true] {
+            // Up to t = 2: the limit cycle's phase error would amplify rounding differences later.
+            var problem = Self.bruss(16, analytic: analytic)
+            problem.tspan = (0, 2)
+            for name in Self.families {
+                let tableau = try MethodRegistry.method(named: name)
+                let dense = ODEIntegrator(problem, tableau, options: options(.dense)).solve()
+                let sparse = ODEIntegrator(problem, tableau, options: options(.klu)).solve()
+                let label = "\(name), analytic \(analytic)"
+                XCTAssertEqual(dense.retcode, .success, label)
+                XCTAssertEqual(sparse.retcode, .success, label)
+                XCTAssertEqual(dense.t.count, sparse.t.count, label)
+                XCTAssertEqual(dense.stats.naccept, sparse.stats.naccept, label)
+                XCTAssertEqual(dense.stats.nreject, sparse.stats.nreject, label)
+                var worst = 0.0
+                for (a, b) in zip(dense.t, sparse.t) { worst = max(worst, abs(a - b) / max(abs(a), 1)) }
+                for k in 0..<min(dense.t.count, sparse.t.count) {
+                    for (a, b) in zip(dense[k], sparse[k]) { worst = max(worst, abs(a - b) / max(abs(a), 1)) }
+                }
+                XCTAssertLessThan(worst, 1e-10, label)
+                if !analytic {
+                    // Coloured differences: one f per colour (at most 5 for this pattern) per Jacobian.
+                    XCTAssertGreaterThan(sparse.stats.nfdjacs, 0, label)
+                    XCTAssertLessThan(sparse.stats.nf, dense.stats.nf, label)
+                }
+            }
+        }
+    }
+
+    func testColouredDifferencesUseOneEvaluationPerColour() throws {
+        let problem = Self.bruss(20)
+        let integrator = ODEIntegrator(problem, try MethodRegistry.method(named: "Rodas5P"), options: options(.klu))
+        let storage = try XCTUnwrap(integrator.implicitWork?.matrix.sparseJacobian)
+        XCTAssertLessThanOrEqual(storage.colorCount, 5)
+        // Validity: no two columns of one colour share a row.
+        var seen = Set<[Int]>()
+        for c in 0..<storage.colorCount {
+            for q in storage.groupStart[c]..<storage.groupStart[c + 1] {
+                let j = storage.groupColumns[q]
+                for k in storage.colPtr[j]..<storage.colPtr[j + 1] { XCTAssertTrue(seen.insert([storage.rowIndex[k], c]).inserted) }
+            }
+        }
+        integrator.run()
+        XCTAssertEqual(integrator.retcode, .success)
+        let work = try XCTUnwrap(integrator.implicitWork)
+        let before = integrator.stats.nf
+        integrator.jacobian(at: integrator.u, f0: integrator.slot(0), work)
+        XCTAssertEqual(integrator.stats.nf - before, storage.colorCount)
+        // The coloured differences agree with the analytic Jacobian to difference accuracy.
+        let n = 40
+        var exact = [Double](repeating: 0, count: n * n)
+        Self.bruss(20, analytic: true).f.jac!(&exact, integrator.u, integrator.p, integrator.t)
+        for j in 0..<n {
+            for i in 0..<n {
+                XCTAssertEqual(work.matrix.jacobianEntry(i, j), exact[i + j * n], accuracy: 1e-5 * max(1, abs(exact[i + j * n])), "(\(i), \(j))")
+            }
+        }
+    }
+
+    /// One symbolic analysis for the whole solve (and the next, after `reinit`); the numeric
+    /// factorisations after the first are refactorisations.
+    func testKLUReusesItsSymbolicAnalysis() throws {
+        for name in ["Rodas5P", "KenCarp4", "QNDF"] {
+            let integrator = ODEIntegrator(Self.bruss(32), try MethodRegistry.method(named: name), options: options(.automatic))
+            integrator.run()
+            XCTAssertEqual(integrator.retcode, .success, name)
+            let lu = try XCTUnwrap(integrator.implicitWork?.matrix.sparseSystem?.lu, name)
+            XCTAssertEqual(lu.statistics.analyses, 1, name)
+            XCTAssertGreaterThan(integrator.stats.nw, 5, name)
+            XCTAssertEqual(lu.statistics.factorizations + lu.statistics.refactorizations, integrator.stats.nw, name)
+            XCTAssertLessThanOrEqual(lu.statistics.factorizations, 2, name)
+            integrator.reinit()
+            integrator.run()
+            XCTAssertEqual(lu.statistics.analyses, 1, name)
+        }
+    }
+
+    func testSparseAndKrylovStepsAllocateNothing() throws {
+        try XCTSkipUnless(allocationCounterIsActive, "the allocation counter is not active on this platform")
+        var cases: [(String, LinearSolverChoice)] = ["Rosenbrock23", "Rodas5P", "KenCarp4", "QNDF"].map { ($0, .klu) }
+        cases += [("KenCarp4", .gmres()), ("QNDF", .gmres())]
+        for (name, linsolve) in cases {
+            var o = options(linsolve)
+            o.saveat = .every(0.5)
+            o.dense = false
+            let integrator = ODEIntegrator(Self.bruss(32), try MethodRegistry.method(named: name), options: o)
+            integrator.run()
+            XCTAssertEqual(integrator.retcode, .success, "\(name) \(linsolve)")
+            integrator.reinit()
+            let count = allocations { integrator.run() }
+            XCTAssertEqual(integrator.retcode, .success, "\(name) \(linsolve)")
+            XCTAssertEqual(count, 0, "\(name) \(linsolve)")
+        }
+    }
+
+    /// u′ = A (u − g(t)) + g′(t), u(0) = g(0), has the solution u = g(t) whatever A: here A is
+    /// a nonsymmetric tridiagonal matrix with eigenvalues down to about −2·10⁴, so the problem is
+    /// stiff, and GMRES sees a W that is not diagonal.
+    static func stiffLinear(n: Int, withSparsity: Bool) -> ODEProblem {
+        func g(_ i: Int, _ t: Double) -> Double { cos(t + Double(i) / Double(n)) }
+        func dg(_ i: Int, _ t: Double) -> Double { -sin(t + Double(i) / Double(n)) }
+        func diagonal(_ i: Int) -> Double { -pow(10, 4.3 * Double(i) / Double(n - 1)) }
+        var fn = ODEFunction({ du, u, _, t in
+            for i in 0..<n {
+                var r = diagonal(i) * (u[i] - g(i, t))
+                if i > 0 { r += 0.5 * (u[i - 1] - g(i - 1, t)) }
+                if i < n - 1 { r -= 0.3 * (u[i + 1] - g(i + 1, t)) }
+                du[i] = r + dg(i, t)
+            }
+        })
+        if withSparsity {
+            var colPtr = [0], rowIndex: [Int] = []
+            for j in 0..<n { rowIndex += (max(j - 1, 0)...min(j + 1, n - 1)).map { $0 }; colPtr.append(rowIndex.count) }
+            fn.sparsity = JacobianSparsity(rows: n, cols: n, colPtr: colPtr, rowIndex: rowIndex)
+        }
+        return ODEProblem(fn, u0: (0..<n).map { g($0, 0) }, tspan: (0, 2))
+    }
+
+    func testGMRESSolvesAStiffLinearProblem() throws {
+        let n = 40
+        for withSparsity in [false, true] {
+            for name in ["ImplicitEuler", "TRBDF2", "KenCarp4", "Kvaerno5", "QNDF"] {
+                let problem = Self.stiffLinear(n: n, withSparsity: withSparsity)
+                let integrator = ODEIntegrator(problem, try MethodRegistry.method(named: name), options: options(.gmres(), tol: 1e-7))
+                XCTAssertEqual(integrator.implicitWork?.matrix.kind, .krylov)
+                let sol = integrator.solve()
+                let label = "\(name), Jacobi \(withSparsity)"
+                guard sol.retcode == .success, let end = sol.u.last, end.count == n else {
+                    XCTFail("\(label): \(sol.retcode) \(sol.message ?? "") \(sol.stats)")
+                    continue
+                }
+                var worst = 0.0
+                for i in 0..<n { worst = max(worst, abs(end[i] - cos(2 + Double(i) / Double(n)))) }
+                XCTAssertLessThan(worst, name == "ImplicitEuler" ? 1e-3 : 1e-5, label)
+                // The stiff components would need ~15 000 explicit steps.
+                XCTAssertLessThan(sol.stats.nsteps, name == "ImplicitEuler" ? 4000 : 300, label)
+                let krylov = try XCTUnwrap(integrator.implicitWork?.matrix.krylov)
+                XCTAssertGreaterThan(krylov.iterations, 0, label)
+                XCTAssertEqual(krylov.jacobi, withSparsity, label)
+                print("GMRES \(label): error \(worst), \(sol.stats), Krylov iterations \(krylov.iterations), unconverged \(krylov.unconverged)")
+            }
+        }
+    }
+
+    func testUnusableChoicesFailWithTheirReason() throws {
+        let problem = Self.stiffLinear(n: 10, withSparsity: false)
+        let rodas = ODEIntegrator(problem, try MethodRegistry.method(named: "Rodas5P"), options: options(.gmres())).solve()
+        XCTAssertEqual(rodas.retcode, .initialFailure)
+        XCTAssertTrue(rodas.message?.contains("exact linear solves") ?? false, rodas.message ?? "")
+        let klu = ODEIntegrator(problem, try MethodRegistry.method(named: "KenCarp4"), options: options(.klu)).solve()
+        XCTAssertEqual(klu.retcode, .initialFailure)
+        XCTAssertTrue(klu.message?.contains("sparsity pattern") ?? false, klu.message ?? "")
+        var bad = problem
+        bad.f.sparsity = JacobianSparsity(rows: 10, cols: 10, colPtr: [0, 2], rowIndex: [0, 1])
+        let wrong = ODEIntegrator(bad, try MethodRegistry.method(named: "KenCarp4"), options: options(.klu)).solve()
+        XCTAssertEqual(wrong.retcode, .initialFailure)
+        XCTAssertTrue(wrong.message?.contains("CSC") ?? false, wrong.message ?? "")
+        var badColors = Self.bruss(8)
+        badColors.f.colorvec = [Int](repeating: 0, count: 16)
+        let colors = ODEIntegrator(badColors, try MethodRegistry.method(named: "Rodas5P"), options: options(.klu)).solve()
+        XCTAssertEqual(colors.retcode, .initialFailure)
+        XCTAssertTrue(colors.message?.contains("colorvec") ?? false, colors.message ?? "")
+    }
+}
