@@ -50,7 +50,7 @@ let package = Package(
             "Workbench", "Lang",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "Optimizers", "CAllocCounter"],
+        .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "Optimizers", "CAllocCounter", "TestSupport"],
                           path: "Benchmarks/fluxion-bench", swiftSettings: numericSettings),
 
         .executableTarget(name: "fluxion-examples", dependencies: ["NeuralDE", "NeuralNets", "Optimizers", "Sensitivity", "DiffEq", "Autodiff"],

@@ -84,7 +84,9 @@ final class NewtonMatrix {
         case .automatic:
             guard let s = f.sparsity, n >= LinearSolverChoice.sparseMinimumStates else { return .success(.dense) }
             let density = Double(s.rowIndex.count) / Double(n * n)
-            return .success(density <= LinearSolverChoice.sparseMaximumDensity ? .sparse : .dense)
+            let perColumn = Double(s.rowIndex.count) / Double(n)
+            return .success(density <= LinearSolverChoice.sparseMaximumDensity
+                            && perColumn <= Double(LinearSolverChoice.sparseMaximumEntriesPerColumn) ? .sparse : .dense)
         }
     }
 }
@@ -322,4 +324,22 @@ final class KrylovNewtonSystem {
     deinit {
         point.deallocate(); f0.deallocate(); b.deallocate(); shifted.deallocate(); inverseDiagonal.deallocate()
     }
+}
+
+extension ODEIntegrator {
+    /// The linear solver the implicit method resolved `SolverOptions.linsolve` to (`.dense`,
+    /// `.klu` or the `.gmres` given); nil for an explicit method.
+    public var resolvedLinsolve: LinearSolverChoice? {
+        guard let matrix = implicitWork?.matrix else { return nil }
+        switch matrix.kind {
+        case .dense: return .dense
+        case .sparse: return .klu
+        case .krylov:
+            if case .gmres = options.linsolve { return options.linsolve }
+            return .gmres()
+        }
+    }
+
+    /// GMRES iterations (operator applications) since the integrator was made; 0 without GMRES.
+    public var krylovIterations: Int { implicitWork?.matrix.krylov?.iterations ?? 0 }
 }
