@@ -6,7 +6,7 @@ import LinearSolve
 /// matrix-free for GMRES. Everything is allocated here, once per integrator; forming,
 /// factoring and solving allocate nothing after the first KLU factorisation.
 final class NewtonMatrix {
-    enum Kind: Equatable { case dense, sparse, krylov }
+    enum Kind: Equatable { case dense, sparse, krylov, banded(lower: Int, upper: Int) }
     let kind: Kind
     let n: Int
     /// ∂f/∂u column-major, n × n (dense kind; one element otherwise).
@@ -25,7 +25,14 @@ final class NewtonMatrix {
         self.n = n
         jacobian = zeroedBuffer(kind == .dense ? n * n : 1)
         lu = kind == .dense ? DenseLU(dimension: n) : nil
-        if kind != .dense, let sparsity = f?.sparsity,
+        if case .banded(let lower, let upper) = kind {
+            // The function's pattern when it has one (it lies inside the band: `resolve`), the
+            // whole band otherwise: coloured differences then cost lower + upper + 1 evaluations.
+            let sparsity = f?.sparsity ?? JacobianSparsity(band: n, lower: lower, upper: upper)
+            let storage = SparseJacobianStorage(sparsity, colors: f?.sparsity == nil ? nil : f?.colorvec)
+            sparseJacobian = storage
+            sparseSystem = SparseNewtonSystem(storage, mass: mass, band: (lower, upper))
+        } else if kind != .dense, let sparsity = f?.sparsity,
            SparseJacobianStorage.problem(sparsity, colors: f?.colorvec, n: n) == nil {
             let storage = SparseJacobianStorage(sparsity, colors: f?.colorvec)
             sparseJacobian = storage
@@ -61,6 +68,26 @@ final class NewtonMatrix {
         }
         switch choice {
         case .dense: return .success(.dense)
+        case .banded(let lower, let upper):
+            guard lower >= 0, upper >= 0 else {
+                return .failure(LinearSolverProblem(message: "linsolve = .banded needs bandwidths ≥ 0 (got lower \(lower), upper \(upper))"))
+            }
+            func outside(_ i: Int, _ j: Int) -> Bool { i - j > lower || j - i > upper }
+            if let s = f.sparsity {
+                for j in 0..<n {
+                    for k in s.colPtr[j]..<s.colPtr[j + 1] where outside(s.rowIndex[k], j) {
+                        return .failure(LinearSolverProblem(message: "linsolve = .banded(lower: \(lower), upper: \(upper)): the sparsity pattern has entry (\(s.rowIndex[k]), \(j)) outside the band"))
+                    }
+                }
+            }
+            if let mass = f.massMatrix, mass.count == n * n {
+                for j in 0..<n {
+                    for i in 0..<n where mass[i + j * n] != 0 && outside(i, j) {
+                        return .failure(LinearSolverProblem(message: "linsolve = .banded(lower: \(lower), upper: \(upper)): the mass matrix has entry (\(i), \(j)) outside the band"))
+                    }
+                }
+            }
+            return .success(.banded(lower: lower, upper: upper))
         case .klu:
             guard f.sparsity != nil else {
                 return .failure(LinearSolverProblem(message: "linsolve = .klu needs the Jacobian's sparsity pattern (ODEFunction.sparsity; a traced right-hand side has it)"))
@@ -93,6 +120,18 @@ final class NewtonMatrix {
 
 /// Why a linear-solver choice cannot be used.
 struct LinearSolverProblem: Error { let message: String }
+
+extension JacobianSparsity {
+    /// Every entry of an n × n band: rows j − upper ... j + lower of column j.
+    init(band n: Int, lower: Int, upper: Int) {
+        var colPtr = [0], rowIndex: [Int] = []
+        for j in 0..<n {
+            if n > 0 { rowIndex += Array(Swift.max(0, j - upper)...Swift.min(n - 1, j + lower)) }
+            colPtr.append(rowIndex.count)
+        }
+        self.init(rows: n, cols: n, colPtr: colPtr, rowIndex: rowIndex)
+    }
+}
 
 /// ∂f/∂u on a fixed CSC pattern, with the column colouring that finite differences use: one f
 /// evaluation per colour, all the colour's columns perturbed together (Curtis, Powell and Reid).
@@ -229,8 +268,13 @@ final class SparseNewtonSystem {
     let massPositions: UnsafeMutablePointer<Int>
     let massValues: UnsafeMutablePointer<Double>
     let lu: SparseLU
+    /// For `.banded`: W's pattern is the whole band, copied into LAPACK band storage and
+    /// factored there instead of by KLU.
+    let band: BandedLU?
+    let colPtr: UnsafeMutablePointer<Int>
+    let rowIndex: UnsafeMutablePointer<Int>
 
-    init(_ jacobian: SparseJacobianStorage, mass: [Double]?) {
+    init(_ jacobian: SparseJacobianStorage, mass: [Double]?, band bandwidths: (lower: Int, upper: Int)? = nil) {
         let n = jacobian.n
         var colPtr = [0], rowIndex: [Int] = []
         var massEntries: [(row: Int, col: Int, value: Double)] = []
@@ -243,6 +287,9 @@ final class SparseNewtonSystem {
         for j in 0..<n {
             var rows = Set((jacobian.colPtr[j]..<jacobian.colPtr[j + 1]).map { jacobian.rowIndex[$0] })
             rows.insert(j)
+            if let bandwidths {
+                for i in Swift.max(0, j - bandwidths.upper)...Swift.min(n - 1, j + bandwidths.lower) { rows.insert(i) }
+            }
             while m < massEntries.count, massEntries[m].col == j { rows.insert(massEntries[m].row); m += 1 }
             rowIndex += rows.sorted()
             colPtr.append(rowIndex.count)
@@ -262,7 +309,16 @@ final class SparseNewtonSystem {
         massPositions = .allocate(capacity: Swift.max(massCount, 1))
         massValues = .allocate(capacity: Swift.max(massCount, 1))
         for (q, e) in massEntries.enumerated() { massPositions[q] = position(e.row, e.col); massValues[q] = e.value }
+        self.colPtr = .allocate(capacity: n + 1)
+        self.colPtr.initialize(from: colPtr, count: n + 1)
+        self.rowIndex = .allocate(capacity: Swift.max(nnz, 1))
+        self.rowIndex.initialize(from: rowIndex, count: nnz)
         lu = SparseLU(dimension: n)
+        if let bandwidths {
+            band = BandedLU(dimension: n, lowerBandwidth: bandwidths.lower, upperBandwidth: bandwidths.upper)
+            return
+        }
+        band = nil
         if let pattern = SparseMatrixCSC(rowCount: n, columnCount: n, colPtr: colPtr, rowIndex: rowIndex,
                                          values: [Double](repeating: 0, count: nnz)) {
             lu.analyze(pattern)
@@ -271,6 +327,7 @@ final class SparseNewtonSystem {
 
     deinit {
         values.deallocate(); fromJacobian.deallocate(); massPositions.deallocate(); massValues.deallocate()
+        colPtr.deallocate(); rowIndex.deallocate()
     }
 
     /// Forms W = d·M − s·J from J's values and factors it; false when singular or not finite.
@@ -279,11 +336,17 @@ final class SparseNewtonSystem {
         for q in 0..<massCount { values[massPositions[q]] += d * massValues[q] }
         let jv = jacobian.values
         for k in 0..<jacobian.nnz { values[fromJacobian[k]] -= s * jv[k] }
+        if let band {
+            // Every entry of the band is in W's pattern, so this overwrites the whole band.
+            for j in 0..<jacobian.n { for k in colPtr[j]..<colPtr[j + 1] { band[rowIndex[k], j] = values[k] } }
+            return band.factor() == .success
+        }
         return lu.factor(values: UnsafeBufferPointer(start: values, count: nnz)) == .success
     }
 
     func solve(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {
-        lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
+        if let band { return band.solve(UnsafeMutableBufferPointer(start: x, count: n)) }
+        return lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
     }
 }
 
@@ -334,6 +397,7 @@ extension ODEIntegrator {
         switch matrix.kind {
         case .dense: return .dense
         case .sparse: return .klu
+        case .banded(let lower, let upper): return .banded(lower: lower, upper: upper)
         case .krylov:
             if case .gmres = options.linsolve { return options.linsolve }
             return .gmres()

@@ -27,7 +27,7 @@ extension ODEIntegrator {
         switch matrix.kind {
         case .dense:
             denseJacobian(at: x, f0: f0, into: matrix.jacobian, work)
-        case .sparse:
+        case .sparse, .banded:
             if let storage = matrix.sparseJacobian { sparseJacobian(at: x, f0: f0, into: storage, work) }
         case .krylov:
             guard let krylov = matrix.krylov else { return }
@@ -72,7 +72,8 @@ extension ODEIntegrator {
     /// columns together (they share no row, so each row's difference belongs to one column).
     private func sparseJacobian(at x: UnsafeMutablePointer<Double>, f0: UnsafePointer<Double>,
                                 into s: SparseJacobianStorage, _ work: ImplicitWork) {
-        if let sparseJac = f.sparseJac {
+        // `sparseJac` writes the function's own pattern (a band's storage without one is not it).
+        if let sparseJac = f.sparseJac, f.sparsity != nil {
             sparseJac(s.values, x, p, t)
             return
         }
@@ -115,7 +116,7 @@ extension ODEIntegrator {
                 for j in 0..<n { for i in 0..<n { w[i + j * n] = d * work.massEntry(i, j, n) - s * jacobian[i + j * n] } }
             }
             return lu.factor() == .success
-        case .sparse:
+        case .sparse, .banded:
             guard let system = matrix.sparseSystem, let storage = matrix.sparseJacobian else { return false }
             return system.factor(diagonal: d, jacobianScale: s, storage)
         case .krylov:
@@ -142,7 +143,7 @@ extension ODEIntegrator {
         switch matrix.kind {
         case .dense:
             return matrix.lu?.solve(UnsafeMutableBufferPointer(start: x, count: n)) ?? false
-        case .sparse:
+        case .sparse, .banded:
             return matrix.sparseSystem?.solve(x, n) ?? false
         case .krylov:
             guard let krylov = matrix.krylov else { return false }

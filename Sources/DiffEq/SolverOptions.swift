@@ -109,6 +109,10 @@ public enum LinearSolverChoice: Sendable, Equatable {
     case automatic
     /// Dense LU of the full W (the Jacobian from `jac` or finite differences column by column).
     case dense
+    /// Banded LU (LAPACK's dgbtrf) with `lower` sub- and `upper` super-diagonals: the
+    /// Jacobian from `sparseJac` when the sparsity pattern lies in the band, coloured finite
+    /// differences over the band otherwise (lower + upper + 1 evaluations of f).
+    case banded(lower: Int, upper: Int)
     /// Sparse LU through SuiteSparse KLU on `ODEFunction.sparsity` (merged with the diagonal
     /// and the mass matrix's pattern): the symbolic analysis once, numeric refactorisations
     /// after; the Jacobian from `sparseJac` or coloured finite differences.

@@ -79,6 +79,15 @@ final class SparseLinearSolveTests: XCTestCase {
         XCTAssertEqual(ODEIntegrator(Self.bruss(32, sparsity: false), tableau, options: options(.automatic)).implicitWork?.matrix.kind, .dense)
         XCTAssertEqual(ODEIntegrator(Self.bruss(32), tableau, options: options(.dense)).implicitWork?.matrix.kind, .dense)
         XCTAssertEqual(ODEIntegrator(Self.bruss(12), tableau, options: options(.klu)).implicitWork?.matrix.kind, .sparse)
+        // 40 entries a column: at 1000 states 4 % dense, yet above the per-column ceiling.
+        var wide = Self.stiffLinear(n: 1000, withSparsity: false)
+        var colPtr = [0], rowIndex: [Int] = []
+        for j in 0..<1000 { rowIndex += (0..<1000).filter { ($0 - j + 1000) % 1000 < 40 }; colPtr.append(rowIndex.count) }
+        wide.f.sparsity = JacobianSparsity(rows: 1000, cols: 1000, colPtr: colPtr, rowIndex: rowIndex)
+        XCTAssertEqual(ODEIntegrator(wide, tableau, options: options(.automatic)).resolvedLinsolve, .dense)
+        var narrower = wide
+        narrower.f.sparsity = JacobianSparsity(band: 1000, lower: 5, upper: 5)
+        XCTAssertEqual(ODEIntegrator(narrower, tableau, options: options(.automatic)).resolvedLinsolve, .klu)
     }
 
     /// KLU and dense LU give the same steps for every family, with analytic Jacobians
@@ -99,11 +108,12 @@ final class SparseLinearSolveTests: XCTestCase {
                     var denseOptions = options(.dense)
                     denseOptions.adaptive = adaptive
                     denseOptions.dt = 0.01
+                    for linsolve in [LinearSolverChoice.klu, .banded(lower: 2, upper: 2)] {
                     var sparseOptions = denseOptions
-                    sparseOptions.linsolve = .klu
+                    sparseOptions.linsolve = linsolve
                     let dense = ODEIntegrator(problem, tableau, options: denseOptions).solve()
                     let sparse = ODEIntegrator(problem, tableau, options: sparseOptions).solve()
-                    let label = "\(name), analytic \(analytic), adaptive \(adaptive)"
+                    let label = "\(name), \(linsolve), analytic \(analytic), adaptive \(adaptive)"
                     XCTAssertEqual(dense.retcode, .success, label)
                     XCTAssertEqual(sparse.retcode, .success, label)
                     XCTAssertEqual(dense.t.count, sparse.t.count, label)
@@ -118,6 +128,7 @@ final class SparseLinearSolveTests: XCTestCase {
                     if !analytic {
                         XCTAssertGreaterThan(sparse.stats.nfdjacs, 0, label)
                         XCTAssertLessThan(sparse.stats.nf, dense.stats.nf, label)
+                    }
                     }
                 }
             }
@@ -152,6 +163,34 @@ final class SparseLinearSolveTests: XCTestCase {
                 XCTAssertEqual(work.matrix.jacobianEntry(i, j), exact[i + j * n], accuracy: 1e-5 * max(1, abs(exact[i + j * n])), "(\(i), \(j))")
             }
         }
+    }
+
+    /// `.banded` without a pattern differences the whole band (lower + upper + 1 evaluations
+    /// per Jacobian) and solves as the dense LU does; a pattern outside the band is refused.
+    func testBandedWithoutAPattern() throws {
+        var problem = Self.bruss(16, sparsity: false)
+        problem.tspan = (0, 2)
+        for name in ["Rodas5P", "KenCarp4"] {
+            let tableau = try MethodRegistry.method(named: name)
+            var o = options(.banded(lower: 2, upper: 2))
+            o.dt = 0.01
+            let banded = ODEIntegrator(problem, tableau, options: o)
+            XCTAssertEqual(banded.resolvedLinsolve, .banded(lower: 2, upper: 2))
+            XCTAssertEqual(banded.implicitWork?.matrix.sparseJacobian?.colorCount, 5)
+            let sol = banded.solve()
+            o.linsolve = .dense
+            let dense = ODEIntegrator(problem, tableau, options: o).solve()
+            XCTAssertEqual(sol.retcode, .success, name)
+            XCTAssertEqual(sol.stats.naccept, dense.stats.naccept, name)
+            XCTAssertEqual(sol.stats.nf - dense.stats.nf, sol.stats.nfdjacs * (5 - 32), name)
+            var worst = 0.0
+            for (a, b) in zip(sol.u.last!, dense.u.last!) { worst = max(worst, abs(a - b)) }
+            XCTAssertLessThan(worst, 1e-4, name)
+        }
+        let narrow = ODEIntegrator(Self.bruss(16), try MethodRegistry.method(named: "Rodas5P"),
+                                   options: options(.banded(lower: 1, upper: 2))).solve()
+        XCTAssertEqual(narrow.retcode, .initialFailure)
+        XCTAssertTrue(narrow.message?.contains("outside the band") ?? false, narrow.message ?? "")
     }
 
     /// One symbolic analysis for the whole solve (and the next, after `reinit`); the numeric
