@@ -2,9 +2,9 @@ import LinearSolve
 
 /// The Newton matrix W = d·M − s·J of the implicit families (M the identity without a mass
 /// matrix: d = 1/(hγ), s = 1 for the transformed Rosenbrock form, d = 1, s = γh otherwise),
-/// in the storage `SolverOptions.linsolve` chose: dense with `DenseLU`, sparse with KLU, or
-/// matrix-free for GMRES. Everything is allocated here, once per integrator; forming,
-/// factoring and solving allocate nothing after the first KLU factorisation.
+/// in the storage `SolverOptions.linsolve` chose: dense with `DenseLU`, sparse with KLU, banded
+/// with `BandedLU`, or matrix-free for GMRES. Everything is allocated here, once per integrator;
+/// forming, factoring and solving allocate nothing after the first KLU factorisation.
 final class NewtonMatrix {
     enum Kind: Equatable { case dense, sparse, krylov, banded(lower: Int, upper: Int) }
     let kind: Kind
@@ -13,9 +13,10 @@ final class NewtonMatrix {
     let jacobian: UnsafeMutablePointer<Double>
     /// The LU of the dense W.
     let lu: DenseLU?
-    /// ∂f/∂u on the function's pattern (sparse kind; Krylov with a pattern, for its diagonal).
+    /// ∂f/∂u on the function's pattern (sparse kind; banded, on the band without one; Krylov
+    /// with a pattern, for its diagonal).
     let sparseJacobian: SparseJacobianStorage?
-    /// W in CSC and its KLU factorisation (sparse kind).
+    /// W in CSC and its KLU (sparse kind) or band (banded kind) factorisation.
     let sparseSystem: SparseNewtonSystem?
     /// GMRES and the linearisation point (Krylov kind).
     let krylov: KrylovNewtonSystem?
@@ -53,7 +54,7 @@ final class NewtonMatrix {
 
     deinit { jacobian.deallocate() }
 
-    /// ∂f/∂u[i, j] as last evaluated (dense or sparse kinds).
+    /// ∂f/∂u[i, j] as last evaluated (dense, sparse or banded kinds).
     func jacobianEntry(_ i: Int, _ j: Int) -> Double {
         if let sparseJacobian { return sparseJacobian.entry(i, j) }
         return jacobian[i + j * n]
@@ -403,6 +404,9 @@ extension ODEIntegrator {
             return .gmres()
         }
     }
+
+    /// The entries of KLU's last factors of W (`SparseLU.factorEntries`); 0 without KLU.
+    public var sparseFactorEntries: Int { implicitWork?.matrix.sparseSystem?.lu.factorEntries ?? 0 }
 
     /// GMRES iterations (operator applications) since the integrator was made; 0 without GMRES.
     public var krylovIterations: Int { implicitWork?.matrix.krylov?.iterations ?? 0 }

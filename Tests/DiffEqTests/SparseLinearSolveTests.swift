@@ -211,10 +211,10 @@ final class SparseLinearSolveTests: XCTestCase {
         }
     }
 
-    func testSparseAndKrylovStepsAllocateNothing() throws {
+    func testSparseBandedAndKrylovStepsAllocateNothing() throws {
         try XCTSkipUnless(allocationCounterIsActive, "the allocation counter is not active on this platform")
         var cases: [(String, LinearSolverChoice)] = ["Rosenbrock23", "Rodas5P", "KenCarp4", "QNDF"].map { ($0, .klu) }
-        cases += [("KenCarp4", .gmres()), ("QNDF", .gmres())]
+        cases += [("KenCarp4", .gmres()), ("QNDF", .gmres()), ("Rodas5P", .banded(lower: 2, upper: 2))]
         for (name, linsolve) in cases {
             var o = options(linsolve)
             o.saveat = .every(0.5)
