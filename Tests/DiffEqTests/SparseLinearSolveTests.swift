@@ -193,6 +193,44 @@ final class SparseLinearSolveTests: XCTestCase {
         XCTAssertTrue(narrow.message?.contains("outside the band") ?? false, narrow.message ?? "")
     }
 
+    /// With a mass matrix W = M/(hγ) − J holds M's entries, merged into J's pattern: the
+    /// Robertson DAE (M = diag(1, 1, 0), an inconsistent y₃ initialised through the sparse
+    /// Jacobian's entries) and M u′ = A u with M bidiagonal off A's diagonal pattern agree
+    /// with the dense W.
+    func testMassMatricesOnKLU() throws {
+        let rodas = try MethodRegistry.method(named: "Rodas5P")
+        var o = SolverOptions()
+        o.reltol = 1e-8; o.abstol = 1e-12
+        o.saveat = .times([0.4, 4, 40])
+        o.saveStart = true
+        var dae = MassMatrixTests.robertsonDAE(u0: [1, 0, 0.5])
+        dae.f.sparsity = JacobianSparsity(rows: 3, cols: 3, colPtr: [0, 3, 6, 9], rowIndex: [0, 1, 2, 0, 1, 2, 0, 1, 2])
+        var sparseOptions = o
+        sparseOptions.linsolve = .klu
+        let sparse = ODEIntegrator(dae, rodas, options: sparseOptions).solve()
+        let dense = ODEIntegrator(dae, rodas, options: o).solve()
+        XCTAssertEqual(sparse.retcode, .success, sparse.message ?? "")
+        XCTAssertEqual(sparse.t, dense.t)
+        XCTAssertEqual(sparse[0][sparse[0].startIndex + 2], 0, accuracy: 1e-14)
+        for (a, b) in zip(sparse.values, dense.values) { XCTAssertEqual(a, b, accuracy: 1e-12 + 1e-8 * abs(b)) }
+
+        // M = I + 0.5 (superdiagonal), A = diag(−1, −10, −100, ...): J's pattern is the diagonal.
+        let n = 6
+        var linear = ODEFunction({ du, u, _, _ in for i in 0..<n { du[i] = -pow(10, Double(i)) * u[i] } })
+        var mass = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { mass[i + i * n] = 1; if i + 1 < n { mass[i + (i + 1) * n] = 0.5 } }
+        linear.massMatrix = mass
+        linear.sparsity = JacobianSparsity(rows: n, cols: n, colPtr: Array(0...n), rowIndex: Array(0..<n))
+        let problem = ODEProblem(linear, u0: [Double](repeating: 1, count: n), tspan: (0, 1))
+        let integrator = ODEIntegrator(problem, rodas, options: sparseOptions)
+        XCTAssertEqual(integrator.implicitWork?.matrix.sparseSystem?.nnz, 2 * n - 1, "the superdiagonal merged in")
+        let a = integrator.solve()
+        let b = ODEIntegrator(problem, rodas, options: o).solve()
+        XCTAssertEqual(a.retcode, .success, a.message ?? "")
+        XCTAssertEqual(a.stats.naccept, b.stats.naccept)
+        for (x, y) in zip(a.values, b.values) { XCTAssertEqual(x, y, accuracy: 1e-12 + 1e-8 * abs(y)) }
+    }
+
     /// One symbolic analysis for the whole solve (and the next, after `reinit`); the numeric
     /// factorisations after the first are refactorisations.
     func testKLUReusesItsSymbolicAnalysis() throws {
