@@ -20,8 +20,10 @@ public final class CompiledRHS: @unchecked Sendable {
     let jvpUP: Program
     /// Prototypes of the Jacobian evaluators; each instance takes a copy sharing their programs.
     let jacobianU: DenseJacobian
-    /// ∂f/∂u compressed by colouring; its pattern is `sparsity`.
-    let sparseJacobianU: SparseJacobian
+    /// ∂f/∂u compressed by colouring; its pattern is `sparsity`. Only for patterns sparse
+    /// enough for a sparse W (colouring costs Σ rows' entries² a pass, cubic for a dense one);
+    /// denser ones leave DiffEq its own coloured differences.
+    let sparseJacobianU: SparseJacobian?
     let jacobianP: DenseJacobian?
 
     /// Compiles `graph`, whose inputs must be u (a vector), p (a vector) and t (a scalar),
@@ -40,8 +42,11 @@ public final class CompiledRHS: @unchecked Sendable {
         f = try graph.compile()
         jvp = try graph.jvp(wrt: [0]).compile()
         vjp = try graph.vjp(wrt: [0]).compile()
-        sparseJacobianU = try SparseJacobian(graph, output: 0, wrt: 0)
-        sparsity = sparseJacobianU.pattern
+        let pattern = try graph.sparsity(output: 0, wrt: 0)
+        sparseJacobianU = pattern.nnz <= LinearSolverChoice.sparseMaximumEntriesPerColumn * states
+            ? try SparseJacobian(graph, output: 0, wrt: 0) : nil
+        // The evaluator writes its own pattern's entries: the one handed over with it.
+        sparsity = sparseJacobianU?.pattern ?? pattern
         vjpUP = try graph.vjp(wrt: [0, 1]).compile()
         jvpUP = try graph.jvp(wrt: [0, 1]).compile()
         jacobianU = try DenseJacobian(graph, output: 0, wrt: 0)
@@ -64,7 +69,7 @@ public final class CompiledRHS: @unchecked Sendable {
         let holder = ScratchOwner(time)
         let jacU = jacobianU.makeCopy()
         let jacP = jacobianP?.makeCopy()
-        let sparseJacU = sparseJacobianU.makeCopy()
+        let sparseJacU = sparseJacobianU?.makeCopy()
         let nnz = sparsity.nnz
         let n = states, m = parameters
         let f = self.f, jvp = self.jvp, vjp = self.vjp
@@ -90,11 +95,14 @@ public final class CompiledRHS: @unchecked Sendable {
                                UnsafeBufferPointer(start: holder.time, count: 1),
                                into: UnsafeMutableBufferPointer(start: J, count: n * n))
         }
-        let sparseJac: SparseJacobianFunction = { nzval, u, p, t in
-            holder.time[0] = t
-            try? sparseJacU.evaluate(UnsafeBufferPointer(start: u, count: n), UnsafeBufferPointer(start: p, count: m),
-                                     UnsafeBufferPointer(start: holder.time, count: 1),
-                                     into: UnsafeMutableBufferPointer(start: nzval, count: nnz))
+        var sparseJac: SparseJacobianFunction? = nil
+        if let sparseJacU {
+            sparseJac = { nzval, u, p, t in
+                holder.time[0] = t
+                try? sparseJacU.evaluate(UnsafeBufferPointer(start: u, count: n), UnsafeBufferPointer(start: p, count: m),
+                                         UnsafeBufferPointer(start: holder.time, count: 1),
+                                         into: UnsafeMutableBufferPointer(start: nzval, count: nnz))
+            }
         }
         var paramJac: JacobianFunction? = nil
         if let jacP {
@@ -108,7 +116,7 @@ public final class CompiledRHS: @unchecked Sendable {
         return ODEFunction(rhs, jac: jac, jvp: jvpFunction, vjp: vjpFunction, paramJacobian: paramJac,
                            sparsity: JacobianSparsity(rows: sparsity.rows, cols: sparsity.cols,
                                                       colPtr: sparsity.colPtr, rowIndex: sparsity.rowIndex),
-                           sparseJac: sparseJac, colorvec: sparseJacobianU.coloring.colors)
+                           sparseJac: sparseJac, colorvec: sparseJacobianU?.coloring.colors)
     }
 }
 
