@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fluxion-bench", dependencies: ["Autodiff", "DiffEq", "Sensitivity", "Optimizers", "CAllocCounter",
-                                                                "Lang", "TextPlots", "Workbench"],
+                                                                "Lang", "TextPlots", "Workbench", "TestSupport"],
                           path: "Benchmarks/fluxion-bench", swiftSettings: numericSettings),
 
         .executableTarget(name: "fluxion-examples", dependencies: ["NeuralDE", "NeuralNets", "Optimizers", "Sensitivity", "DiffEq", "Autodiff"],

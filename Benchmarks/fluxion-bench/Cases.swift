@@ -47,6 +47,14 @@ let benchmarkCases: [BenchmarkCase] = [
         name: "7_workbench_overhead",
         summary: "the spiral trained in the language: headless vs a workbench job with frames drawn at 20 Hz",
         run: runWorkbenchOverhead),
+    BenchmarkCase(
+        name: "brusselator_2d",
+        summary: "2-D Brusselator, N = 16, 32, 64, rtol=atol=1e-6: KLU (automatic), GMRES and dense W",
+        run: runBrusselator2D),
+    BenchmarkCase(
+        name: "linsolve_crossover",
+        summary: "dense LU against KLU refactorisation on W, n = 25...400, density 1-40 % (the automatic choice's threshold)",
+        run: runLinsolveCrossover),
 ]
 
 /// The case with this name, if any.

@@ -192,8 +192,9 @@ public final class DenseJacobian: JacobianEvaluator {
 /// `pattern`'s entries, in its order (an `nzval` array), and nothing else.
 ///
 /// Built from the graph's structural sparsity (`Graph.sparsity`) and a greedy column colouring
-/// (`ColumnColoring`, largest first); each evaluation runs the compiled JVP once per colour
-/// with the sum of that colour's unit vectors as the seed, and reads each column's entries
+/// (`ColumnColoring`, largest first, refined by iterated greedy passes); each evaluation runs
+/// the compiled JVP once per colour with the sum of that colour's unit vectors as the seed, and
+/// reads each column's entries
 /// off the compressed product: columns of one colour share no row. For a banded Jacobian
 /// of bandwidth w that is w runs whatever the size.
 ///
@@ -229,7 +230,9 @@ public final class SparseJacobian: JacobianEvaluator {
         let g = try graph.restricted(toOutput: output, wrt: input, "SparseJacobian")
         let pattern = try g.sparsity(output: 0, wrt: input)
         self.pattern = pattern
-        coloring = ColumnColoring(greedy: pattern)
+        // Each colour is one JVP run per evaluation, for the life of the evaluator: worth
+        // Culberson's recolouring passes (linear in the pattern's row products each).
+        coloring = ColumnColoring(greedy: pattern).refined(for: pattern, passes: 30)
         seeded = try SeededProgram(g.jvp(wrt: [input]), seedCount: pattern.cols)
         compressed = .allocate(capacity: Swift.max(pattern.rows, 1))
         compressed.initialize(repeating: 0)

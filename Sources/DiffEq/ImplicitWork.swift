@@ -1,20 +1,21 @@
 import LinearSolve
 
-/// Memory of an implicit step, allocated with the integrator: the Jacobian, ∂f/∂t, an
-/// intermediate derivative, a right-hand side and the LU of W; for a Rosenbrock–Wanner method
+/// Memory of an implicit step, allocated with the integrator: the Jacobian and W in the
+/// storage the linear solver needs (`NewtonMatrix`), ∂f/∂t, an intermediate derivative and a
+/// right-hand side; for a Rosenbrock–Wanner method
 /// of the transformed form its stage increments and constants, for a diagonally implicit
 /// method its stages zᵢ, constants and Newton state (`ODEIntegrator+SDIRK.swift`).
 final class ImplicitWork {
     /// The stepping routine, chosen once (the family's payload is not unpacked per step).
     enum Routine { case rosenbrock23, rosenbrock32, rosenbrock, sdirk, ndf }
     let routine: Routine
-    let jacobian: UnsafeMutablePointer<Double>
+    /// ∂f/∂u and W = d·M − s·J, dense, sparse (KLU) or matrix-free (GMRES).
+    let matrix: NewtonMatrix
     let dfdt: UnsafeMutablePointer<Double>
     let f1: UnsafeMutablePointer<Double>
     let rhs: UnsafeMutablePointer<Double>
     /// The known part u₀ + Σⱼ₍ⱼ<ᵢ₎ aᵢⱼ zⱼ of a diagonally implicit stage.
     let stageBase: UnsafeMutablePointer<Double>
-    let lu: DenseLU
     /// Stages of the transformed-form or diagonally implicit method (0 for Rosenbrock23).
     let stages: Int
     /// Dense-output rows of the transformed-form method.
@@ -38,13 +39,13 @@ final class ImplicitWork {
     let algebraicColumns: [Int]
     let initializationLU: DenseLU?
 
-    init(n: Int, family: ButcherTableau.Family = .rosenbrock23, mass massMatrix: [Double]? = nil) {
-        jacobian = zeroedBuffer(n * n)
+    init(n: Int, family: ButcherTableau.Family = .rosenbrock23, mass massMatrix: [Double]? = nil,
+         linearSolver kind: NewtonMatrix.Kind = .dense, choice: LinearSolverChoice = .dense, function: ODEFunction? = nil) {
+        matrix = NewtonMatrix(kind: kind, choice: choice, n: n, function: function, mass: massMatrix)
         dfdt = zeroedBuffer(n)
         f1 = zeroedBuffer(n)
         rhs = zeroedBuffer(n)
         stageBase = zeroedBuffer(n)
-        lu = DenseLU(dimension: n)
         var flat: [Double] = []
         switch family {
         case .rosenbrock(let r):
@@ -118,7 +119,6 @@ final class ImplicitWork {
     }
 
     deinit {
-        jacobian.deallocate()
         dfdt.deallocate()
         f1.deallocate()
         rhs.deallocate()

@@ -70,7 +70,7 @@ extension ODEIntegrator {
                     if !dz[j].isFinite { finite = false }
                 }
                 if !finite { break }
-                _ = work.lu.solve(UnsafeMutableBufferPointer(start: dz, count: n))
+                solveNewtonMatrix(dz, work)
                 stats.nsolve += 1
                 var acc = 0.0
                 for j in 0..<n {

@@ -18,7 +18,7 @@ extension ODEIntegrator {
         for _ in 0..<10 {
             jacobian(at: u, f0: f0, work)
             lu.withUnsafeMutableMatrix { a in
-                for (bj, j) in columns.enumerated() { for (ai, i) in rows.enumerated() { a[ai + bj * m] = work.jacobian[i + j * n] } }
+                for (bj, j) in columns.enumerated() { for (ai, i) in rows.enumerated() { a[ai + bj * m] = work.matrix.jacobianEntry(i, j) } }
             }
             guard lu.factor() == .success else {
                 return "u0 is not consistent and the algebraic equations (rows \(rows.map { $0 + 1 })) do not determine the algebraic variables (u[\(columns.map { $0 + 1 })]): their Jacobian block is singular, so the DAE is not index 1 there"
@@ -54,16 +54,11 @@ extension ODEIntegrator {
         stats.nf += 1
         for i in 0..<n { work.dfdt[i] = (work.dfdt[i] - f0[i]) / dt }
         // W = M − γhJ (M = I without a mass matrix).
-        let lu = work.lu
         let hg = h * gamma
-        lu.withUnsafeMutableMatrix { w in
-            for j in 0..<n { for i in 0..<n { w[i + j * n] = work.massEntry(i, j, n) - hg * work.jacobian[i + j * n] } }
-        }
-        stats.nw += 1
-        guard lu.factor() == .success else { return .nan }
+        guard factorNewtonMatrix(diagonal: 1, jacobianScale: hg, work) else { return .nan }
         func solve(_ x: UnsafeMutablePointer<Double>) {
             stats.nsolve += 1
-            _ = lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
+            solveNewtonMatrix(x, work)
         }
         // k₁ = W⁻¹ (f₀ + γh ∂f/∂t).
         for i in 0..<n { k1[i] = f0[i] + hg * work.dfdt[i] }
@@ -129,13 +124,7 @@ extension ODEIntegrator {
         stats.nf += 1
         for i in 0..<n { work.dfdt[i] = (work.dfdt[i] - f0[i]) / dt }
         // W = M/(hγ) − J.
-        let lu = work.lu
-        let diagonal = 1 / (h * work.gamma)
-        lu.withUnsafeMutableMatrix { w in
-            for j in 0..<n { for i in 0..<n { w[i + j * n] = diagonal * work.massEntry(i, j, n) - work.jacobian[i + j * n] } }
-        }
-        stats.nw += 1
-        guard lu.factor() == .success else { return .nan }
+        guard factorNewtonMatrix(diagonal: 1 / (h * work.gamma), jacobianScale: 1, work) else { return .nan }
         let invH = 1 / h
         for stage in 0..<s {
             let ki = ks + stage * n
@@ -160,7 +149,7 @@ extension ODEIntegrator {
             }
             let coupled = work.massTimes(sum, n)
             for j in 0..<n { ki[j] = fi[j] + hd * work.dfdt[j] + coupled[j] }
-            _ = lu.solve(UnsafeMutableBufferPointer(start: ki, count: n))
+            solveNewtonMatrix(ki, work)
         }
         stats.nsolve += s
         // u₁ = u₀ + Σ bᵢ kᵢ; f(t + h, u₁) in the end slot.

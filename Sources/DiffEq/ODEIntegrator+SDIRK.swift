@@ -100,7 +100,7 @@ extension ODEIntegrator {
         guard adaptive else { return 0 }
         let estimate = work.dfdt
         combineStages(into: estimate, base: nil, weights: btv, count: s, stages: z)
-        _ = work.lu.solve(UnsafeMutableBufferPointer(start: estimate, count: n))
+        solveNewtonMatrix(estimate, work)
         stats.nsolve += 1
         return scaledErrorNorm(estimate)
     }
@@ -123,7 +123,7 @@ extension ODEIntegrator {
             stats.nf += 1
             stats.nnonliniter += 1
             for j in 0..<n { dz[j] = h * fy[j] - zi[j] }
-            _ = work.lu.solve(UnsafeMutableBufferPointer(start: dz, count: n))
+            solveNewtonMatrix(dz, work)
             stats.nsolve += 1
             var acc = 0.0
             for j in 0..<n {

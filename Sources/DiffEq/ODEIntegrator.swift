@@ -205,7 +205,13 @@ public final class ODEIntegrator {
         denseWeights.initialize(repeating: 0, count: max(used.count, 1))
         rhs = f.f
         adaptive = options.adaptive && tableau.isAdaptive
-        implicitWork = tableau.isImplicit ? ImplicitWork(n: n, family: tableau.family, mass: f.massMatrix) : nil
+        // A choice that cannot be used fails the run with its reason (`optionsProblem`); the
+        // work is then made matrix-free, so a refused large problem allocates no n × n W.
+        let linearSolver = tableau.isImplicit ? NewtonMatrix.resolve(options.linsolve, f, n: n, tableau: tableau) : .success(.dense)
+        implicitWork = tableau.isImplicit
+            ? ImplicitWork(n: n, family: tableau.family, mass: f.massMatrix, linearSolver: (try? linearSolver.get()) ?? .krylov,
+                           choice: options.linsolve, function: f)
+            : nil
         internalnorm = options.internalnorm
         unstableCheck = options.unstableCheck
         progress = options.progress
@@ -213,6 +219,7 @@ public final class ODEIntegrator {
         dtmaxOption = options.dtmax.map(Swift.abs) ?? .infinity
         dtminOption = options.dtmin.map(Swift.abs)
         optionsProblem = options.problem(states: n) ?? Self.massMatrixProblem(f.massMatrix, n: n, tableau: tableau)
+            ?? { if case .failure(let why) = linearSolver { return why.message } else { return nil } }()
         errorUsesEnd = !tableau.fsal && tableau.btilde[s] != 0
         eventState = EventState(callbacks: options.callback, n: n)
         configure(u0: problem.u0)

@@ -7,6 +7,11 @@ public typealias RHSFunction = (_ du: UnsafeMutablePointer<Double>, _ u: UnsafeP
 public typealias JacobianFunction = (_ J: UnsafeMutablePointer<Double>, _ u: UnsafePointer<Double>,
                                      _ p: UnsafePointer<Double>, _ t: Double) -> Void
 
+/// A sparse Jacobian ∂f/∂u: writes the values of the entries of `ODEFunction.sparsity`, in its
+/// CSC order (SciML's `nzval`), into `nzval`.
+public typealias SparseJacobianFunction = (_ nzval: UnsafeMutablePointer<Double>, _ u: UnsafePointer<Double>,
+                                           _ p: UnsafePointer<Double>, _ t: Double) -> Void
+
 /// A directional derivative: writes (∂f/∂u)·v (JVP) or (∂f/∂u)ᵀ·v (VJP) into `out`.
 public typealias DirectionalDerivative = (_ out: UnsafeMutablePointer<Double>, _ v: UnsafePointer<Double>,
                                           _ u: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ t: Double) -> Void
@@ -38,7 +43,15 @@ public struct ODEFunction: @unchecked Sendable {
     public var vjp: DirectionalDerivative?
     /// ∂f/∂p, column-major `n × count(p)`.
     public var paramJacobian: JacobianFunction?
+    /// The structural nonzeros of ∂f/∂u (SciML's `jac_prototype`/`sparsity`): with it the
+    /// implicit methods can factor W sparsely (`SolverOptions.linsolve`).
     public var sparsity: JacobianSparsity?
+    /// ∂f/∂u's values on `sparsity` (nil: coloured finite differences, one f per colour).
+    public var sparseJac: SparseJacobianFunction?
+    /// A colour per column of `sparsity`, no two columns of a colour sharing a row (SciML's
+    /// `colorvec`): the groups of columns one finite difference recovers together. nil: DiffEq
+    /// colours greedily itself.
+    public var colorvec: [Int]?
     /// The mass matrix M of M u′ = f, column-major; nil is the identity.
     public var massMatrix: [Double]?
     /// Makes a private copy for one integrator, when the closures share scratch memory (a
@@ -48,8 +61,11 @@ public struct ODEFunction: @unchecked Sendable {
 
     public init(_ f: @escaping RHSFunction, jac: JacobianFunction? = nil, jvp: DirectionalDerivative? = nil,
                 vjp: DirectionalDerivative? = nil, paramJacobian: JacobianFunction? = nil,
-                sparsity: JacobianSparsity? = nil, massMatrix: [Double]? = nil) {
+                sparsity: JacobianSparsity? = nil, sparseJac: SparseJacobianFunction? = nil,
+                colorvec: [Int]? = nil, massMatrix: [Double]? = nil) {
         self.f = f
+        self.sparseJac = sparseJac
+        self.colorvec = colorvec
         self.jac = jac
         self.jvp = jvp
         self.vjp = vjp

@@ -146,13 +146,25 @@ extension ODEIntegrator {
         return den > 0 ? (num / den).squareRoot() : 0
     }
 
-    /// ‖J‖∞ of the implicit method's last Jacobian (column-major in the implicit work).
+    /// ‖J‖∞ of the implicit method's last Jacobian: dense column-major, or the stored pattern of
+    /// the sparse and banded kinds. A Krylov W without a pattern never forms J; it reports ∞ so
+    /// the composite stays on the stiff method rather than switching on no evidence.
     func jacobianNormEstimate() -> Double {
-        guard let work = implicitWork else { return 0 }
+        guard let matrix = implicitWork?.matrix else { return 0 }
+        if let stored = matrix.sparseJacobian {
+            var rows = [Double](repeating: 0, count: n)
+            for j in 0..<n {
+                for k in stored.colPtr[j]..<stored.colPtr[j + 1] {
+                    rows[stored.rowIndex[k]] += Swift.abs(stored.values[k])
+                }
+            }
+            return rows.max() ?? 0
+        }
+        guard matrix.kind == .dense else { return .infinity }
         var largest = 0.0
         for i in 0..<n {
             var row = 0.0
-            for j in 0..<n { row += Swift.abs(work.jacobian[i + j * n]) }
+            for j in 0..<n { row += Swift.abs(matrix.jacobian[i + j * n]) }
             largest = Swift.max(largest, row)
         }
         return largest

@@ -96,6 +96,14 @@ public final class SparseLU: LinearSolver {
     /// Whether the last factorisation succeeded.
     public var isFactored: Bool { status == .success }
 
+    /// The entries of the factors L and U (diagonals included) and of the off-diagonal blocks
+    /// of the block-triangular form, from the last successful factorisation (0 before it):
+    /// the fill-in, which sets the cost of a refactorisation and of a solve.
+    public var factorEntries: Int {
+        guard status == .success, let numeric else { return 0 }
+        return Int(numeric.pointee.lnz) + Int(numeric.pointee.unz) + Int(numeric.pointee.nzoff)
+    }
+
     /// Orders the pattern of `pattern` and allocates KLU's symbolic object (discarding any
     /// earlier factors). Returns `.success`, `.unsupportedMatrix` (not n×n, or too large for
     /// KLU's 32-bit indices) or `.libraryFailure`.

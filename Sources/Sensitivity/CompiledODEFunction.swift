@@ -2,8 +2,9 @@ import Autodiff
 import DiffEq
 
 /// A right-hand side compiled from a traced graph `(u, p, t) -> du`, with every derivative
-/// DiffEq can use: f, the JVP and VJP in u, the dense Jacobians ∂f/∂u and ∂f/∂p and the
-/// sparsity pattern of ∂f/∂u. Each integrator gets its own workspaces (`perIntegrator`),
+/// DiffEq can use: f, the JVP and VJP in u, the dense Jacobians ∂f/∂u and ∂f/∂p, the
+/// sparsity pattern of ∂f/∂u with its column colouring, and ∂f/∂u on that pattern (one JVP
+/// run per colour), so the implicit methods can factor W with KLU. Each integrator gets its own workspaces (`perIntegrator`),
 /// so ensembles on several threads share the compiled programs safely.
 public final class CompiledRHS: @unchecked Sendable {
     public let graph: Graph
@@ -19,6 +20,10 @@ public final class CompiledRHS: @unchecked Sendable {
     let jvpUP: Program
     /// Prototypes of the Jacobian evaluators; each instance takes a copy sharing their programs.
     let jacobianU: DenseJacobian
+    /// ∂f/∂u compressed by colouring; its pattern is `sparsity`. Only for patterns sparse
+    /// enough for a sparse W (colouring costs Σ rows' entries² a pass, cubic for a dense one);
+    /// denser ones leave DiffEq its own coloured differences.
+    let sparseJacobianU: SparseJacobian?
     let jacobianP: DenseJacobian?
 
     /// Compiles `graph`, whose inputs must be u (a vector), p (a vector) and t (a scalar),
@@ -37,7 +42,11 @@ public final class CompiledRHS: @unchecked Sendable {
         f = try graph.compile()
         jvp = try graph.jvp(wrt: [0]).compile()
         vjp = try graph.vjp(wrt: [0]).compile()
-        sparsity = try graph.sparsity(output: 0, wrt: 0)
+        let pattern = try graph.sparsity(output: 0, wrt: 0)
+        sparseJacobianU = pattern.nnz <= LinearSolverChoice.sparseMaximumEntriesPerColumn * states
+            ? try SparseJacobian(graph, output: 0, wrt: 0) : nil
+        // The evaluator writes its own pattern's entries: the one handed over with it.
+        sparsity = sparseJacobianU?.pattern ?? pattern
         vjpUP = try graph.vjp(wrt: [0, 1]).compile()
         jvpUP = try graph.jvp(wrt: [0, 1]).compile()
         jacobianU = try DenseJacobian(graph, output: 0, wrt: 0)
@@ -60,6 +69,8 @@ public final class CompiledRHS: @unchecked Sendable {
         let holder = ScratchOwner(time)
         let jacU = jacobianU.makeCopy()
         let jacP = jacobianP?.makeCopy()
+        let sparseJacU = sparseJacobianU?.makeCopy()
+        let nnz = sparsity.nnz
         let n = states, m = parameters
         let f = self.f, jvp = self.jvp, vjp = self.vjp
         let rhs: RHSFunction = { du, u, p, t in
@@ -84,6 +95,15 @@ public final class CompiledRHS: @unchecked Sendable {
                                UnsafeBufferPointer(start: holder.time, count: 1),
                                into: UnsafeMutableBufferPointer(start: J, count: n * n))
         }
+        var sparseJac: SparseJacobianFunction? = nil
+        if let sparseJacU {
+            sparseJac = { nzval, u, p, t in
+                holder.time[0] = t
+                try? sparseJacU.evaluate(UnsafeBufferPointer(start: u, count: n), UnsafeBufferPointer(start: p, count: m),
+                                         UnsafeBufferPointer(start: holder.time, count: 1),
+                                         into: UnsafeMutableBufferPointer(start: nzval, count: nnz))
+            }
+        }
         var paramJac: JacobianFunction? = nil
         if let jacP {
             paramJac = { J, u, p, t in
@@ -95,7 +115,8 @@ public final class CompiledRHS: @unchecked Sendable {
         }
         return ODEFunction(rhs, jac: jac, jvp: jvpFunction, vjp: vjpFunction, paramJacobian: paramJac,
                            sparsity: JacobianSparsity(rows: sparsity.rows, cols: sparsity.cols,
-                                                      colPtr: sparsity.colPtr, rowIndex: sparsity.rowIndex))
+                                                      colPtr: sparsity.colPtr, rowIndex: sparsity.rowIndex),
+                           sparseJac: sparseJac, colorvec: sparseJacobianU?.coloring.colors)
     }
 }
 
