@@ -39,6 +39,11 @@ import DiffEq
 /// backsolve resets u to the recorded u⁻. u(t) is read on the side of an event the backward
 /// solve is on (`TrajectorySource`), and the quadrature splits its intervals at events.
 ///
+/// Mass-matrix problems M u′ = f (semi-explicit index-1 DAEs; interpolating, quadrature and
+/// Gauss only): the backward solve is the adjoint DAE Mᵀλ′ = −f_uᵀλ, whose jumps at the saved
+/// times route the algebraic variables' cotangents through the algebraic equations
+/// (`MassMatrixAdjoint`).
+///
 /// References: SciMLSensitivity.jl documentation, "Mathematics of sensitivity analysis";
 /// R. T. Q. Chen et al., "Neural ordinary differential equations", NeurIPS 2018; P. Kidger,
 /// "On neural differential equations", PhD thesis, Oxford 2021, §5; S. Kim, W. Ji, S. Deng,
@@ -83,6 +88,8 @@ final class ContinuousAdjoint {
     var loadedSegment = -1
     var integrand: ParameterIntegrand?
     var quadrature: AdaptiveQuadrature?
+    /// The mass matrix's split and the adjoint DAE's jumps (nil without a mass matrix).
+    let dae: MassMatrixAdjoint?
     /// Statistics of the last backward solve, and of its checkpoint re-solves (when any).
     private(set) var stats: SolverStats?
     private(set) var resolveStats: SolverStats?
@@ -98,10 +105,22 @@ final class ContinuousAdjoint {
     }
 
     init(_ rhs: CompiledRHS, kind: Kind, settings: AdjointOptions, tableau: ButcherTableau,
-         options: SolverOptions, tspan: (Double, Double), events: [SensitivityEventHandler] = []) throws {
+         options: SolverOptions, tspan: (Double, Double), events: [SensitivityEventHandler] = [],
+         massMatrix: [Double]? = nil) throws {
         guard options.callback.discrete.isEmpty, options.callback.vector.isEmpty, options.callback.continuous.count == events.count else {
             throw AutodiffError(.invalidArgument, "the continuous adjoints differentiate through DifferentiableEvent only, not other callbacks")
         }
+        if massMatrix != nil {
+            guard kind != .backsolve else {
+                // u solved backwards through the algebraic equations is the unstable direction
+                // of an already unstable backward solve; SciMLSensitivity warns it is likely to fail.
+                throw AutodiffError(.invalidArgument, "BacksolveAdjoint does not differentiate a mass-matrix problem (a DAE); use InterpolatingAdjoint (with checkpointing to save memory), QuadratureAdjoint, GaussAdjoint or ForwardSensitivity")
+            }
+            guard events.isEmpty else {
+                throw AutodiffError(.invalidArgument, "the continuous adjoints do not differentiate events of a mass-matrix problem (a DAE) yet; use ForwardSensitivity")
+            }
+        }
+        dae = try massMatrix.map { try MassMatrixAdjoint(rhs, mass: $0) }
         self.events = events
         self.rhs = rhs
         self.kind = kind
@@ -178,9 +197,16 @@ final class ContinuousAdjoint {
         if replayer != nil { try load(segment: segment(holding: times[last])) }
         source.enter(from: times[last], to: stops.first?.t ?? times[0])
         var z0 = [Double](repeating: 0, count: width)
-        for j in 0..<n {
-            z0[lambdaOffset + j] = ybar[last * n + j]
-            if kind == .backsolve { z0[j] = states[last * n + j] }
+        if let dae {
+            try z0.withUnsafeMutableBufferPointer { z in
+                let zb = z.baseAddress.unsafelyUnwrapped
+                try applyJump(dae, node: last, lambda: zb + lambdaOffset, parameters: zb + n)
+            }
+        } else {
+            for j in 0..<n {
+                z0[lambdaOffset + j] = ybar[last * n + j]
+                if kind == .backsolve { z0[j] = states[last * n + j] }
+            }
         }
         let integrator = backwardIntegrator(z0)
         nextStop = 0
@@ -194,12 +220,48 @@ final class ContinuousAdjoint {
             throw AutodiffError(.invalidArgument, "the backward solve did not stop at every saved time and event (\(stops.count - nextStop) left)")
         }
         let z = integrator.state
-        for j in 0..<n { du0[j] += z[lambdaOffset + j] }
+        var dp: [Double]
         switch kind {
-        case .backsolve: return (du0, Array(z[(2 * n)..<(2 * n + m)]))
-        case .interpolating: return (du0, Array(z[n..<(n + m)]))
-        case .quadrature: return (du0, zip(try quadratureIntegral(integrator), eventDp).map { $0 + $1 })
-        case .gauss: return (du0, zip(try gaussIntegral(integrator), eventDp).map { $0 + $1 })
+        case .backsolve: dp = Array(z[(2 * n)..<(2 * n + m)])
+        case .interpolating: dp = Array(z[n..<(n + m)])
+        case .quadrature: dp = zip(try quadratureIntegral(integrator), eventDp).map { $0 + $1 }
+        case .gauss: dp = zip(try gaussIntegral(integrator), eventDp).map { $0 + $1 }
+        }
+        if let dae {
+            let lambda = Array(z[lambdaOffset..<(lambdaOffset + n)])
+            du0 = try states.withUnsafeBufferPointer { s in
+                try p.withUnsafeBufferPointer { pb in
+                    try ybar.withUnsafeBufferPointer { yb in
+                        try dp.withUnsafeMutableBufferPointer { d in
+                            try dae.initialGradient(u0: s.baseAddress.unsafelyUnwrapped, t0: times[0],
+                                                    p: pb.baseAddress ?? s.baseAddress.unsafelyUnwrapped,
+                                                    ybar0: yb.baseAddress.unsafelyUnwrapped, lambda: lambda,
+                                                    dp: d.baseAddress ?? UnsafeMutablePointer(mutating: s.baseAddress.unsafelyUnwrapped))
+                        }
+                    }
+                }
+            }
+        } else {
+            for j in 0..<n { du0[j] += z[lambdaOffset + j] }
+        }
+        return (du0, dp)
+    }
+
+    /// The adjoint DAE's jump at saved time `node` into λ, with its parameter term into μ
+    /// (`parameters`, the interpolating adjoint) or `eventDp` (the adjoints that solve λ alone).
+    func applyJump(_ dae: MassMatrixAdjoint, node s: Int, lambda: UnsafeMutablePointer<Double>,
+                   parameters: UnsafeMutablePointer<Double>) throws {
+        try states.withUnsafeBufferPointer { st in
+            try ybar.withUnsafeBufferPointer { yb in
+                try p.withUnsafeBufferPointer { pb in
+                    try eventDp.withUnsafeMutableBufferPointer { e in
+                        let u = st.baseAddress.unsafelyUnwrapped + s * n
+                        let target = kind == .interpolating ? parameters : (e.baseAddress ?? parameters)
+                        try dae.jump(state: u, t: times[s], p: pb.baseAddress ?? u, ybar: yb.baseAddress.unsafelyUnwrapped + s * n,
+                                     lambda: lambda, dp: m > 0 ? target : parameters)
+                    }
+                }
+            }
         }
     }
 
@@ -265,6 +327,8 @@ final class ContinuousAdjoint {
             if direction * (ts - times[times.count - 1]) <= tol {
                 let row = (times.count - 1) * n
                 for j in 0..<n { ybar[row + j] += cotangents[s * n + j] }
+                // The state the solve saved (for a DAE, u₀ with its algebraic part made consistent).
+                for j in 0..<n { states[row + j] = sol.values[s * n + j] }
             } else {
                 times.append(ts)
                 ybar += cotangents[(s * n)..<((s + 1) * n)]
@@ -303,12 +367,13 @@ final class ContinuousAdjoint {
         o.callback.discrete = [DiscreteCallback(condition: { _, t, _ in stopSet.contains(t) }, affect: { [weak self] integrator in
             self?.observe(integrator)
         }, savePositions: (false, false))]
-        let fn: ODEFunction
+        var fn: ODEFunction
         switch kind {
         case .backsolve: fn = AdjointRHS.backsolve(rhs)
         case .interpolating: fn = AdjointRHS.interpolating(rhs, source)
         case .quadrature, .gauss: fn = AdjointRHS.lambdaOnly(rhs, source)
         }
+        if let dae { fn.massMatrix = dae.backwardMass(extra: width - n) }
         let made = ODEIntegrator(ODEProblem(fn, u0: z0, tspan: span, p: p), tableau, options: o)
         backward = made
         backwardStops = stops
@@ -367,7 +432,12 @@ final class ContinuousAdjoint {
                 for j in 0..<m { eventDp[j] += pBar[j] }
             }
         }
-        if let s = stop.node {
+        if let s = stop.node, let dae {
+            do { try applyJump(dae, node: s, lambda: z + lambdaOffset, parameters: z + n) } catch {
+                failure = "\(error)"
+                integrator.terminate()
+            }
+        } else if let s = stop.node {
             for j in 0..<n { z[lambdaOffset + j] += ybar[s * n + j] }
             if usesCheckpoints, kind == .backsolve {
                 for j in 0..<n { z[j] = states[s * n + j] }

@@ -25,11 +25,13 @@ public enum SensitivityAlgorithm: String, Sendable, CaseIterable {
 
     /// The automatic choice when none is given: forward sensitivities up to 100 states plus
     /// parameters (SciML's rule of thumb); above, the discrete adjoint for an explicit method
-    /// and the interpolating adjoint for a stiff one (the discrete adjoint differentiates
-    /// explicit steps only; SciML's default for stiff problems is an interpolating adjoint too).
-    public static func automatic(states: Int, parameters: Int, stiff: Bool = false) -> SensitivityAlgorithm {
+    /// and the interpolating adjoint for a stiff one or a mass-matrix problem (the discrete
+    /// adjoint differentiates explicit steps only, and a DAE is solved by a stiff method; SciML's
+    /// default for stiff problems is an interpolating adjoint too).
+    public static func automatic(states: Int, parameters: Int, stiff: Bool = false,
+                                 massMatrix: Bool = false) -> SensitivityAlgorithm {
         if states + parameters <= 100 { return .forward }
-        return stiff ? .interpolatingAdjoint : .discreteAdjoint
+        return stiff || massMatrix ? .interpolatingAdjoint : .discreteAdjoint
     }
 
     /// The continuous adjoint this case names, if it is one.
@@ -68,8 +70,15 @@ public final class DifferentiableSolve: @unchecked Sendable {
     let eventHandlers: [SensitivityEventHandler]
     let eventLog: EventLog
 
-    /// The mass matrix M of M u′ = f (column-major; nil: the identity). With one, only
-    /// forward sensitivities differentiate the solve so far.
+    /// The mass matrix M of M u′ = f (column-major; nil: the identity), constant, of a
+    /// semi-explicit index-1 DAE when singular: its zero rows (algebraic equations) as many as its
+    /// zero columns (algebraic variables), the rest a nonsingular block. ForwardSensitivity,
+    /// InterpolatingAdjoint (with or without checkpointing), QuadratureAdjoint and GaussAdjoint
+    /// differentiate it (the adjoints solve the adjoint DAE Mᵀλ′ = −f_uᵀλ, `MassMatrixAdjoint`);
+    /// BacksolveAdjoint and DiscreteAdjoint refuse it, and the adjoints refuse events with it.
+    /// The automatic choice is forward sensitivities up to 100 states plus parameters and the
+    /// interpolating adjoint above. ∂L/∂u₀ is 0 on the algebraic variables: the solve replaces
+    /// them by the values consistent with the differential ones.
     public let massMatrix: [Double]?
 
     public init(_ rhs: CompiledRHS, tspan: (Double, Double), tableau: ButcherTableau, options: SolverOptions,
@@ -82,14 +91,14 @@ public final class DifferentiableSolve: @unchecked Sendable {
             // A plain callback changes u but not the sensitivities: its gradient would be wrong.
             throw AutodiffError(.invalidArgument, "a differentiable solve takes its events as DifferentiableEvent (events:), whose jumps are differentiated; options.callback must be empty")
         }
-        let alg = sensealg ?? (massMatrix != nil ? .forward : .automatic(states: rhs.states, parameters: rhs.parameters,
-                                                                             stiff: tableau.isImplicit))
+        let alg = sensealg ?? .automatic(states: rhs.states, parameters: rhs.parameters, stiff: tableau.isImplicit,
+                                         massMatrix: massMatrix != nil)
         if let massMatrix {
             guard massMatrix.count == rhs.states * rhs.states else {
                 throw AutodiffError(.shapeMismatch, "the mass matrix has \(massMatrix.count) entries for \(rhs.states) × \(rhs.states)")
             }
-            guard alg == .forward else {
-                throw AutodiffError(.invalidArgument, "a mass-matrix problem (a DAE) is differentiated by ForwardSensitivity only so far; \(alg.rawValue) cannot")
+            guard alg != .discreteAdjoint else {
+                throw AutodiffError(.invalidArgument, "DiscreteAdjoint does not differentiate a mass-matrix problem (a DAE); use ForwardSensitivity, InterpolatingAdjoint, QuadratureAdjoint or GaussAdjoint")
             }
         }
         self.massMatrix = massMatrix
@@ -115,7 +124,7 @@ public final class DifferentiableSolve: @unchecked Sendable {
         sweep = try DiscreteAdjointSweep(rhs, events: handlers)
         continuous = try alg.continuousKind.map {
             try ContinuousAdjoint(rhs, kind: $0, settings: adjointOptions, tableau: tableau, options: plain, tspan: tspan,
-                                  events: handlers)
+                                  events: handlers, massMatrix: massMatrix)
         }
     }
 
