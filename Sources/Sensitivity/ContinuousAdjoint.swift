@@ -255,10 +255,11 @@ final class ContinuousAdjoint {
             try ybar.withUnsafeBufferPointer { yb in
                 try p.withUnsafeBufferPointer { pb in
                     try eventDp.withUnsafeMutableBufferPointer { e in
+                        // Without parameters nothing is written through `dp`.
                         let u = st.baseAddress.unsafelyUnwrapped + s * n
-                        let target = kind == .interpolating ? parameters : (e.baseAddress ?? parameters)
+                        let dp = kind == .interpolating ? parameters : (e.baseAddress ?? parameters)
                         try dae.jump(state: u, t: times[s], p: pb.baseAddress ?? u, ybar: yb.baseAddress.unsafelyUnwrapped + s * n,
-                                     lambda: lambda, dp: m > 0 ? target : parameters)
+                                     lambda: lambda, dp: dp)
                     }
                 }
             }

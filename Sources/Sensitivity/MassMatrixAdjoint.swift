@@ -11,7 +11,7 @@ import LinearSolve
 /// columns, the algebraic variables z its zero columns; the differential equations are M's
 /// nonzero rows, the algebraic ones its zero rows (as many as zero columns).
 ///
-/// The adjoint DAE (Cao, Li, Petzold & Serban 2003, eq. (2.4) for F = M u′ − f) is
+/// The adjoint DAE (Cao, Li, Petzold & Serban 2003, for F(u′, u) = M u′ − f) is
 /// Mᵀλ′ = −(∂f/∂u)ᵀλ, solved backwards with the forward method; λ is indexed by equations, so
 /// λ_a (the algebraic equations' multipliers) are its algebraic variables and 0 = (f_uᵀλ)_z its
 /// algebraic equations. ∂L/∂p = ∫ f_pᵀλ dt as for an ODE.
@@ -23,6 +23,9 @@ import LinearSolve
 /// differential part, M_ddᵀ Δλ_d = ȳ_x + f_{a,x}ᵀη, the parameter gradient gains f_pᵀ(0, η)
 /// (SciMLSensitivity's `Δλas`), and λ_a is then made consistent, f_{a,z}ᵀλ_a = −f_{d,z}ᵀλ_d,
 /// before the backward solve continues (its integrator makes only λ(t_N) consistent).
+///
+/// A nonsingular M (no algebraic part) gives the ODE u′ = M⁻¹f's adjoint ν = Mᵀλ: the jump is
+/// M⁻ᵀȳ and ∂L/∂u₀ = Mᵀλ(t₀).
 ///
 /// ∂L/∂u₀: the solve replaces the algebraic part of u₀ by the one consistent with its
 /// differential part, so the loss does not depend on z₀: its entries are 0 (as forward
