@@ -278,6 +278,16 @@ final class DAEAdjointTests: XCTestCase {
                                                      sensealg: .discreteAdjoint, massMatrix: Self.robertsonMass)) { error in
             XCTAssertTrue("\(error)".contains("DiscreteAdjoint does not differentiate a mass-matrix problem"), "\(error)")
         }
+        // Events of a DAE: their jumps would need the algebraic routing too.
+        let u = GraphInput("u", .vector(3)), p = GraphInput("p", .vector(3)), t = GraphInput("t", .scalar)
+        let condition = try trace([u, p, t]) { x in x[0][0] - 0.5 }
+        let affect = try trace([u, p, t]) { x in vcat(x[0][0] * 0.9, x[0][1], x[0][2]) }
+        XCTAssertThrowsError(try DifferentiableSolve(dae, tspan: (0, 1000), tableau: .rodas5P(), options: Self.robertsonOptions(),
+                                                     sensealg: .interpolatingAdjoint,
+                                                     events: [DifferentiableEvent(condition: condition, affect: affect)],
+                                                     massMatrix: Self.robertsonMass)) { error in
+            XCTAssertTrue("\(error)".contains("do not differentiate events of a mass-matrix problem"), "\(error)")
+        }
         // Two zero rows but one zero column: not semi-explicit.
         XCTAssertThrowsError(try DifferentiableSolve(dae, tspan: (0, 1000), tableau: .rodas5P(), options: Self.robertsonOptions(),
                                                      sensealg: .interpolatingAdjoint, massMatrix: [1, 0, 0, 1, 0, 0, 0, 0, 0])) { error in
