@@ -10,7 +10,8 @@ import TestSupport
 // chosen automatically (KLU, Jacobian from the compiled sparse Jacobian with colouring) and,
 // for comparison, GMRES (Newton–Krylov with the Jacobi preconditioner) and dense LU where they
 // fit in time (GMRES at N = 16, 32; dense at 16 and, QNDF only, 32). Timing is the whole solve after a warm-up one. Each run is also
-// reported on stderr as it finishes; FLUXION_BRUSSELATOR_N="16,32" limits the grids.
+// reported on stderr as it finishes; FLUXION_BRUSSELATOR_N="16,32" limits the grids and
+// FLUXION_BRUSSELATOR_METHODS="QNDF,KenCarp4" to those methods with the automatic linear solver.
 
 func runBrusselator2D() throws -> [JSONValue] {
     var results: [JSONValue] = []
@@ -25,6 +26,9 @@ func runBrusselator2D() throws -> [JSONValue] {
         if N <= 32 { runs += [("KenCarp4", .gmres()), ("QNDF", .gmres())] }
         if N == 16 { runs += [("KenCarp4", .dense), ("QNDF", .dense), ("Rodas5P", .dense)] }
         if N == 32 { runs += [("QNDF", .dense)] }
+        if let only = ProcessInfo.processInfo.environment["FLUXION_BRUSSELATOR_METHODS"]?.split(separator: ",") {
+            runs = runs.filter { only.contains(Substring($0.0)) && $0.1 == .automatic }
+        }
         for (name, linsolve) in runs {
             var o = SolverOptions()
             o.reltol = 1e-6
