@@ -18,19 +18,77 @@ public enum LargeStack {
     }
 
     /// The value of `body`, computed on a thread with a `stackSize`-byte stack; the caller waits.
+    ///
+    /// The threads are kept and reused: starting one (and mapping its stack) costs ~100 µs,
+    /// more than a whole `gradient` of a small model, and every top-level statement comes here.
     public static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.value = body()
-            done.signal()
-        }
-        thread.stackSize = stackSize
-        thread.start()
+        let worker = StackWorker.take(stackSize: stackSize)
+        worker.submit({ box.value = body() }, done: done)
         done.wait()
-        // The thread always stores a value before signalling; computing here again is only a
+        // The worker always stores a value before signalling; computing here again is only a
         // fallback that cannot be reached.
         return box.value ?? body()
+    }
+}
+
+/// A parked thread with a large stack that runs one closure at a time. Nested calls (work on
+/// a worker that itself calls `LargeStack.run`) take another idle worker or start one, so
+/// reuse never deadlocks.
+private final class StackWorker: @unchecked Sendable {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var idle: [StackWorker] = []
+    /// At most this many parked threads are kept (each reserves its stack's address space).
+    private static let maxIdle = 4
+
+    let stackSize: Int
+    private let wake = DispatchSemaphore(value: 0)
+    private var work: (@Sendable () -> Void)?
+    private var done: DispatchSemaphore?
+
+    private init(stackSize: Int) {
+        self.stackSize = stackSize
+        let thread = Thread { [self] in loop() }
+        thread.stackSize = stackSize
+        thread.start()
+    }
+
+    /// An idle worker with at least `stackSize` bytes of stack, or a new one.
+    static func take(stackSize: Int) -> StackWorker {
+        lock.lock()
+        if let i = idle.lastIndex(where: { $0.stackSize >= stackSize }) {
+            let worker = idle.remove(at: i)
+            lock.unlock()
+            return worker
+        }
+        lock.unlock()
+        return StackWorker(stackSize: stackSize)
+    }
+
+    /// Runs `body` on this worker's thread, then signals `done`.
+    func submit(_ body: @escaping @Sendable () -> Void, done: DispatchSemaphore) {
+        work = body
+        self.done = done
+        wake.signal()
+    }
+
+    private func loop() {
+        while true {
+            wake.wait()
+            let body = work, done = self.done
+            work = nil
+            self.done = nil
+            body?()
+            // Parked before the caller is released, so its next call finds this worker idle
+            // (the semaphore keeps a wake-up that comes before the wait). Over the limit, it ends.
+            Self.lock.lock()
+            let keep = Self.idle.count < Self.maxIdle
+            if keep { Self.idle.append(self) }
+            Self.lock.unlock()
+            done?.signal()
+            if !keep { return }
+        }
     }
 }
 
