@@ -123,6 +123,12 @@ public final class GraphBuilder {
             nodes.append(n)
             return nodes.count - 1
         }
+        // An eager builder makes a constant of every result: merging equal ones saves nothing
+        // and hashing their values was a tenth of a small model's `gradient` in the language.
+        if isEager, case .constant = n.op {
+            nodes.append(n)
+            return nodes.count - 1
+        }
         if let existing = cse[n] { return existing }
         nodes.append(n)
         cse[n] = nodes.count - 1
