@@ -3,8 +3,9 @@ import DiffEq
 import LinearSolve
 
 /// The discrete adjoint through the steps of a Rosenbrock–Wanner method in the transformed
-/// form (Rodas4, Rodas5P): the exact gradient of the computed solution with the step sizes
-/// held fixed, as for the explicit methods.
+/// form (Rodas4, Rodas5P; Rosenbrock23 and Rosenbrock32 rewritten in it by `RosenbrockAdjointForm`):
+/// the exact gradient of the computed solution with the step sizes held fixed, as for the
+/// explicit methods.
 ///
 /// A step solves W kᵢ = f(Yᵢ) + h dᵢ T + Σⱼ (Cᵢⱼ/h) kⱼ with W = I/(hγ) − J, J = ∂f/∂u(u₀),
 /// T = ∂f/∂t(u₀), Yᵢ = u₀ + Σⱼ aᵢⱼ kⱼ, and u₁ = u₀ + Σ bᵢ kᵢ. Sweeping back, each stage's
@@ -46,8 +47,9 @@ final class RosenbrockAdjointPieces {
 }
 
 extension DiscreteAdjointSweep {
-    func rosenbrockGradient(_ co: RosenbrockCoefficients, steps: StepTimes, replayer: StepReplayer?,
+    func rosenbrockGradient(_ form: RosenbrockAdjointForm, steps: StepTimes, replayer: StepReplayer?,
                             solution: ODESolution, p: [Double], ybar: [Double]) throws -> (du0: [Double], dp: [Double]) {
+        let co = form.coefficients
         let pieces = try rosenbrockPieces ?? RosenbrockAdjointPieces(rhs)
         rosenbrockPieces = pieces
         let tab = steps.tableau, s = co.stages, M = steps.count
@@ -63,7 +65,8 @@ extension DiscreteAdjointSweep {
         var uOut = [Double](repeating: 0, count: n), pOut = [Double](repeating: 0, count: Swift.max(m, 1))
         var time = [0.0], one = [1.0]
         let pb = p.isEmpty ? [0] : p
-        let a = co.a, C = co.cMatrix, c = co.c, d = co.d, b = co.b, H = co.h
+        let a = co.a, C = co.cMatrix, c = co.c, d = co.d, b = co.b
+        var weights = [Double](repeating: 0, count: s)
         func runF(_ x: [Double], _ tt: Double, into out: inout [Double]) {
             time[0] = tt
             x.withUnsafeBufferPointer { xb in pb.withUnsafeBufferPointer { pp in time.withUnsafeBufferPointer { tb in
@@ -145,14 +148,10 @@ extension DiscreteAdjointSweep {
             while nextInside >= 0, insidePoints[nextInside].step == q {
                 let theta = insidePoints[nextInside].theta, row = insidePoints[nextInside].row
                 nextInside -= 1
-                // u(θ) = u₀ + h Σⱼ wⱼ(θ) slotⱼ with slot 1 = Σ bᵢkᵢ/h and slot 2+r = Σ Hᵣᵢkᵢ/h.
-                let w1 = tab.denseWeight(1, theta)
+                form.denseWeights(tab, theta, into: &weights)
                 for j in 0..<n { lambda[j] += ybar[row + j] }
-                for i in 0..<s {
-                    var weight = w1 * b[i]
-                    for r in 0..<H.count { weight += tab.denseWeight(2 + r, theta) * H[r][i] }
-                    if weight == 0 { continue }
-                    for j in 0..<n { kbar[i * n + j] += weight * ybar[row + j] }
+                for i in 0..<s where weights[i] != 0 {
+                    for j in 0..<n { kbar[i * n + j] += weights[i] * ybar[row + j] }
                 }
             }
             // Stages in reverse.
@@ -189,5 +188,93 @@ extension DiscreteAdjointSweep {
         }
         for j in 0..<n { lambda[j] += startBar[j] }
         return (lambda, dp)
+    }
+}
+
+/// A Rosenbrock method as the sweep differentiates it: coefficients of the transformed form
+/// (W = I/(hγ) − J, W Kᵢ = f(u₀ + Σ aᵢⱼKⱼ) + h dᵢ T + Σ (Cᵢⱼ/h) Kⱼ, u₁ = u₀ + Σ bᵢKᵢ) and the
+/// dense output as weights on the Kᵢ.
+///
+/// Rodas4 and Rodas5P are stepped in that form. Rosenbrock23 and Rosenbrock32 are stepped in
+/// ode23s's own form (W = I − γhJ with the increments kⱼ), which is the standard form
+/// (I − γhJ) k̃ᵢ = h f(u₀ + Σ αᵢⱼk̃ⱼ) + hJ Σ γᵢⱼk̃ⱼ + h²γᵢT with k̃ = hk; Hairer and Wanner's
+/// substitution K = Γk̃ (Γ = (γᵢⱼ), γᵢᵢ = γ) turns it into the transformed form with
+/// a = αΓ⁻¹, C = diag(1/γ) − Γ⁻¹, b = b̂Γ⁻¹, dᵢ = Σⱼ γᵢⱼ. The two forms compute the same
+/// stages up to rounding, so the sweep's gradient is that of the computed solve.
+/// For ode23s, W(k₂ − k₁) = f₁ − k₁ gives γ₂₁ = −γ; Rosenbrock32's third stage, with
+/// f₀ = Wk₁ − γhT and f₁ = W(k₂ − k₁) + k₁ substituted, gives γ₃₁ = γ(e₃₂ − 2), γ₃₂ = −γe₃₂,
+/// Y₃ = u₀ + hk₂ and γ₃ = −γ.
+/// References: E. Hairer and G. Wanner, Solving ODEs II, §IV.7 (the transformation);
+/// L. F. Shampine and M. W. Reichelt, "The MATLAB ODE suite", SIAM J. Sci. Comput. 18, 1997.
+struct RosenbrockAdjointForm {
+    let coefficients: RosenbrockCoefficients
+    /// ode23s-form methods: Γ⁻¹, row-major s × s (the slots kⱼ = (Γ⁻¹K)ⱼ/h); nil for Rodas.
+    let gammaInverse: [Double]?
+
+    /// The form of `tableau`'s method, or nil when it is not a Rosenbrock method.
+    init?(_ tableau: ButcherTableau) throws {
+        let g = 1 / (2 + 2.0.squareRoot())
+        let alpha: [[Double]], Gamma: [[Double]], bHat: [Double], c: [Double]
+        switch tableau.family {
+        case .rosenbrock(let co):
+            coefficients = co
+            gammaInverse = nil
+            return
+        case .rosenbrock23:
+            alpha = [[0, 0], [0.5, 0]]
+            Gamma = [[g, 0], [-g, g]]
+            bHat = [0, 1]
+            c = [0, 0.5]
+        case .rosenbrock32:
+            let e32 = 6 + 2.0.squareRoot()
+            alpha = [[0, 0, 0], [0.5, 0, 0], [0, 1, 0]]
+            Gamma = [[g, 0, 0], [-g, g, 0], [g * (e32 - 2), -g * e32, g]]
+            bHat = [1.0 / 6, 4.0 / 6, 1.0 / 6]
+            c = [0, 0.5, 1]
+        default:
+            return nil
+        }
+        let s = c.count
+        // Γ⁻¹ by forward substitution (Γ is lower triangular with γ on the diagonal).
+        var inverse = [[Double]](repeating: [Double](repeating: 0, count: s), count: s)
+        for col in 0..<s {
+            for i in col..<s {
+                var v = i == col ? 1.0 : 0.0
+                for k in col..<i { v -= Gamma[i][k] * inverse[k][col] }
+                inverse[i][col] = v / Gamma[i][i]
+            }
+        }
+        func product(_ row: [Double]) -> [Double] {
+            (0..<s).map { j in (0..<s).reduce(0) { $0 + row[$1] * inverse[$1][j] } }
+        }
+        let a = (0..<s).map { i in Array(product(alpha[i]).prefix(i)) }
+        let cMatrix = (0..<s).map { i in (0..<i).map { j in -inverse[i][j] } }
+        let d = Gamma.map { $0.reduce(0, +) }
+        coefficients = try RosenbrockCoefficients(name: tableau.name + " (transformed)", gamma: g, a: a, cMatrix: cMatrix,
+                                                  c: c, d: d, b: product(bHat), btilde: [Double](repeating: 0, count: s),
+                                                  h: [])
+        gammaInverse = inverse.flatMap { $0 }
+    }
+
+    /// The weight of each Kᵢ in the dense output u(θ) − u₀.
+    func denseWeights(_ tableau: ButcherTableau, _ theta: Double, into weights: inout [Double]) {
+        let s = coefficients.stages
+        if let gammaInverse {
+            // u(θ) = u₀ + h Σⱼ wⱼ(θ) kⱼ with slot j = k_j (j = 1…s) and h kⱼ = (Γ⁻¹K)ⱼ.
+            for i in 0..<s { weights[i] = 0 }
+            for j in 0..<s {
+                let w = tableau.denseWeight(j + 1, theta)
+                if w == 0 { continue }
+                for i in 0...j { weights[i] += w * gammaInverse[j * s + i] }
+            }
+        } else {
+            // u(θ) = u₀ + h Σⱼ wⱼ(θ) slotⱼ with slot 1 = Σ bᵢKᵢ/h and slot 2+r = Σ HᵣᵢKᵢ/h.
+            let w1 = tableau.denseWeight(1, theta), H = coefficients.h
+            for i in 0..<s {
+                var weight = w1 * coefficients.b[i]
+                for r in 0..<H.count { weight += tableau.denseWeight(2 + r, theta) * H[r][i] }
+                weights[i] = weight
+            }
+        }
     }
 }

@@ -190,14 +190,14 @@ final class DiscreteAdjointSweep {
             throw AutodiffError(.invalidArgument, "the discrete adjoint needs the solve's steps (dense output or checkpoints)")
         }
         let tab = steps.tableau
-        if case .rosenbrock(let coefficients) = tab.family {
+        if let form = try RosenbrockAdjointForm(tab) {
             guard fired.isEmpty else {
                 throw AutodiffError(.invalidArgument, "the discrete adjoint through \(tab.name)'s steps does not take events yet (use ForwardSensitivity or a continuous adjoint)")
             }
-            return try rosenbrockGradient(coefficients, steps: steps, replayer: replayer, solution: solution, p: p, ybar: ybar)
+            return try rosenbrockGradient(form, steps: steps, replayer: replayer, solution: solution, p: p, ybar: ybar)
         }
         guard !tab.isImplicit else {
-            throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta and transformed Rosenbrock (Rodas4, Rodas5P) steps; \(tab.name) is neither (use ForwardSensitivity or a continuous adjoint)")
+            throw AutodiffError(.invalidArgument, "the discrete adjoint differentiates explicit Runge–Kutta and Rosenbrock (Rosenbrock23, Rosenbrock32, Rodas4, Rodas5P) steps; \(tab.name) is neither (use ForwardSensitivity or a continuous adjoint)")
         }
         let slots = tab.slots
         let layout = self.layout(for: tab)

@@ -3,7 +3,8 @@ import DiffEq
 import Sensitivity
 import XCTest
 
-/// The discrete adjoint through Rodas4's and Rodas5P's steps: with fixed steps, the exact
+/// The discrete adjoint through Rodas4's, Rodas5P's, Rosenbrock23's and Rosenbrock32's steps
+/// (the last two rewritten in the transformed form): with fixed steps, the exact
 /// gradient of the computed solution (central differences of the solve agree to 1e-7); with
 /// adaptive steps, forward sensitivities agree to the tolerance; checkpointed replay gives
 /// the stored steps' gradient.
@@ -30,7 +31,8 @@ final class RosenbrockDiscreteAdjointTests: XCTestCase {
 
     func testFixedStepsGiveTheExactGradientOfTheComputedSolve() throws {
         let u0: [Double] = [1.5, -0.3], p: [Double] = [5, 0.9]
-        for tableau in [try ButcherTableau.rodas5P(), try ButcherTableau.rodas4()] {
+        for tableau in [try ButcherTableau.rodas5P(), try ButcherTableau.rodas4(), try ButcherTableau.rosenbrock23(),
+                        try ButcherTableau.rosenbrock32()] {
             for checkpointing in [false, true] {
                 let ds = try problem(tableau, adaptive: false, checkpointing: checkpointing)
                 let g = try ds.gradient(u0: u0, p: p, loss: loss)
@@ -53,6 +55,25 @@ final class RosenbrockDiscreteAdjointTests: XCTestCase {
         let discrete = try problem(.rodas5P(), adaptive: true).gradient(u0: u0, p: p, loss: loss)
         for (a, b) in zip(discrete.du0 + discrete.dp, forward.du0 + forward.dp) {
             XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)))
+        }
+    }
+
+    /// The low-order pairs at a tolerance they reach in a few thousand steps: the discrete
+    /// gradient is that of the computed solve, so it agrees with Rodas5P's forward
+    /// sensitivities to the solve's own accuracy.
+    func testLowOrderRosenbrockAdaptiveStepsAgreeWithForwardSensitivities() throws {
+        let u0: [Double] = [1.5, -0.3], p: [Double] = [5, 0.9]
+        let forward = try problem(.rodas5P(), adaptive: true, .forward).gradient(u0: u0, p: p, loss: loss)
+        for tableau in [try ButcherTableau.rosenbrock23(), try ButcherTableau.rosenbrock32()] {
+            let ds = try problem(tableau, adaptive: true)
+            let discrete = try ds.gradient(u0: u0, p: p, loss: loss)
+            let checkpointed = try problem(tableau, adaptive: true, checkpointing: true).gradient(u0: u0, p: p, loss: loss)
+            for (k, (a, b)) in zip(discrete.du0 + discrete.dp, forward.du0 + forward.dp).enumerated() {
+                XCTAssertEqual(a, b, accuracy: 2e-5 * max(1, abs(b)), "\(tableau.name), component \(k)")
+            }
+            for (a, b) in zip(discrete.du0 + discrete.dp, checkpointed.du0 + checkpointed.dp) {
+                XCTAssertEqual(a, b, accuracy: 1e-10 * max(1, abs(b)), "\(tableau.name) checkpointed")
+            }
         }
     }
 }
