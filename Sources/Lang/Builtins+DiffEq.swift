@@ -57,12 +57,16 @@ extension Interpreter {
                 try call.allowKeywords(["trace"])
                 return .engine(.problem(try makeProblem(call)))
             },
-            Builtin(name: "solve", signature: "solve(prob[, alg]; saveat, reltol, abstol, dt, ...)") { call in
+            Builtin(name: "solve", signature: "solve(prob[, alg]; saveat, reltol, abstol, dt, ...), solve(eprob, alg, EnsembleThreads(); trajectories)") { call in
                 if case .engine(.optimizationProblem(let problem)) = call.arguments.first {
                     return try solveOptimization(problem, call)
                 }
+                if case .engine(.ensembleProblem(let ensemble)) = call.arguments.first {
+                    return try solveEnsemble(ensemble, call)
+                }
                 try call.expect(1...2)
                 try call.allowKeywords(solveKeywords)
+                if let differentiated = try differentiatedSolve(call) { return differentiated }
                 return try solveProblem(call)
             },
         ]
@@ -189,6 +193,13 @@ extension Interpreter {
     /// `solve(prob, alg; keywords...)`; without `alg`, the default method (Tsit5 switching to a
     /// stiff method when stiffness appears: `CompositeAlgorithm.defaultAlgorithm`).
     static func solveProblem(_ call: BuiltinCall) throws -> Value {
+        let prepared = try prepareSolve(call)
+        return try prepared.value(prepared.run())
+    }
+
+    /// Everything `solve(prob, alg; keywords...)` decides before the engine runs, made on the
+    /// interpreter's thread.
+    static func prepareSolve(_ call: BuiltinCall) throws -> PreparedSolve {
         guard case .engine(.problem(let given)) = call.arguments[0] else {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)",
                              hint: "prob = ODEProblem(f, u0, tspan, p); solve(prob, Tsit5())")
@@ -216,9 +227,11 @@ extension Interpreter {
             runOptions.callback = try engineCallback(callback, problem, call, failure: failure)
         }
         let engineProblem: DiffEq.ODEProblem
+        var isCompiled = false
         if let compiled = problem.compiled, let function = try? compiled.odeFunction() {
             let p = problem.parameterNumbers
             engineProblem = DiffEq.ODEProblem(function, u0: problem.u0, tspan: problem.tspan, p: p.isEmpty ? [0] : p)
+            isCompiled = true
         } else {
             engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
                                               p: problem.parameterNumbers)
@@ -231,13 +244,8 @@ extension Interpreter {
         } catch {
             throw call.error("cannot build \(chosen ?? "the default method")(): \(error)")
         }
-        let solution: ODESolution
-        switch method {
-        case .single(let tableau): solution = DiffEq.solve(massProblem, tableau, options: runOptions)
-        case .composite(let composite): solution = DiffEq.solve(massProblem, composite, options: runOptions)
-        }
-        if let error = failure.error { throw error }
-        return .engine(.solution(SolutionObject(solution: solution, algorithm: method.name)))
+        return PreparedSolve(problem: massProblem, method: method, options: runOptions, failure: failure,
+                             isThreadSafe: isCompiled && runOptions.callback == nil)
     }
 
     /// The engine's options from `solve`'s keywords.
@@ -440,6 +448,32 @@ extension Interpreter {
             line.hasPrefix("  %") && !line.contains(" = input") && !line.contains(" = const")
         }
         return pruned.count
+    }
+}
+
+/// A solve ready to run: the engine problem, method and options `solve`'s arguments chose.
+struct PreparedSolve: @unchecked Sendable {
+    let problem: DiffEq.ODEProblem
+    let method: ODEMethod
+    let options: SolverOptions
+    /// The first error a language right-hand side or callback raised while running.
+    let failure: RHSFailure
+    /// Whether `run` may be called off the interpreter's thread: the right-hand side is
+    /// compiled (its workspaces are per integrator) and no language callback runs.
+    let isThreadSafe: Bool
+
+    /// Runs the engine.
+    func run() -> ODESolution {
+        switch method {
+        case .single(let tableau): return DiffEq.solve(problem, tableau, options: options)
+        case .composite(let composite): return DiffEq.solve(problem, composite, options: options)
+        }
+    }
+
+    /// The solution as a language value, or the error a language function raised during the run.
+    func value(_ solution: ODESolution) throws -> Value {
+        if let error = failure.error { throw error }
+        return .engine(.solution(SolutionObject(solution: solution, algorithm: method.name)))
     }
 }
 

@@ -137,7 +137,9 @@ extension Interpreter {
             return .object([("call", .object([("name", .string(object.name == "default_rng" ? "Xoshiro" : object.name)),
                                               ("arguments", .array([.object([("int", .int(Int(truncatingIfNeeded: object.seed)))])])),
                                               ("keywords", .array([]))]))])
-        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem:
+        case .ensembleSolution, .ensembleSummary:
+            throw Unsaveable(reason: "an ensemble's results (solve it again after opening)")
+        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem, .ensembleProblem:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
             }
