@@ -120,6 +120,7 @@ extension Interpreter {
             try compileRHS(problem, name: value.name, call)
         } else {
             problem.mode = "interpreted: trace = false"
+            problem.traceDisabled = true
         }
         return problem
     }

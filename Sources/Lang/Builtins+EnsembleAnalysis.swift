@@ -94,6 +94,10 @@ extension Interpreter {
             throw call.error("\(call.name) needs an EnsembleSolution, got \(call.arguments.first?.typeName ?? "nothing")",
                              hint: "sim = solve(EnsembleProblem(prob; prob_func), Tsit5(); trajectories = 100)")
         }
+        if sim.members.contains(where: \.isTape) {
+            throw call.interpreter.notDifferentiable("\(call.name) of an ensemble being differentiated", call.span,
+                                                     hint: "write the statistic from the members, e.g. sum(Array(s)) for s in sim")
+        }
         guard let solutions = sim.solutions else {
             throw call.error("\(call.name) needs the members' solutions, but this ensemble's outputs are not solutions",
                              hint: "output_func or reduction replaced them; solve without them to analyse the trajectories")

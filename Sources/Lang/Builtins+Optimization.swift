@@ -119,7 +119,8 @@ extension Interpreter {
             var arguments: [Value] = [problem.function, .floats(u0), .tuple([.float(tspan.0), .float(tspan.1)])]
             if case .nothing = p {} else { arguments.append(p) }
             remade = try makeProblem(BuiltinCall(interpreter: call.interpreter, name: "ODEProblem", signature: call.signature,
-                                                 arguments: arguments, keywords: [], span: call.span))
+                                                 arguments: arguments, keywords: problem.traceDisabled ? [("trace", .bool(false))] : [],
+                                                 span: call.span))
         }
         remade.massMatrix = problem.massMatrix
         remade.differentiatedU0 = u0Given.map { $0.isTape ? $0 : nil } ?? problem.differentiatedU0

@@ -92,6 +92,8 @@ public final class ProblemObject {
     /// Values being differentiated that u0 and p stand for: `remake(prob, p = θ)` inside
     /// `gradient`, so that solving this problem is `solve(prob, u0 = ..., p = θ)` on the tape.
     var differentiatedU0: Value?, differentiatedP: Value?
+    /// Made with `trace = false`: interpreted on purpose, and so are the problems remade from it.
+    var traceDisabled = false
     /// The mass matrix M of M u′ = f, column-major (nil: the identity).
     var massMatrix: [Double]?
 
