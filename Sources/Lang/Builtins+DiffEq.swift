@@ -224,7 +224,8 @@ extension Interpreter {
         let failure = RHSFailure()
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
-        if let callback = try callbackObject(call) {
+        let callback = try callbackObject(call)
+        if let callback {
             runOptions.callback = try engineCallback(callback, problem, call, failure: failure)
         }
         let engineProblem: DiffEq.ODEProblem
@@ -246,7 +247,7 @@ extension Interpreter {
             throw call.error("cannot build \(chosen ?? "the default method")(): \(error)")
         }
         return PreparedSolve(problem: massProblem, method: method, options: runOptions, failure: failure,
-                             isThreadSafe: isCompiled && runOptions.callback == nil)
+                             isThreadSafe: isCompiled && callback == nil)
     }
 
     /// The engine's options from `solve`'s keywords.

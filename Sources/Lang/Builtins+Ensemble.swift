@@ -109,8 +109,9 @@ extension Interpreter {
             lo = hi
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        return .engine(.ensembleSolution(EnsembleSolutionObject(u: u, elapsed: elapsed, converged: ensemble.reduction == nil || converged,
-                                                                method: method)))
+        let solution = EnsembleSolutionObject(u: u, elapsed: elapsed, converged: ensemble.reduction == nil || converged, method: method)
+        solution.ranConcurrently = member.ranConcurrently
+        return .engine(.ensembleSolution(solution))
     }
 
     /// SciML's default reduction: the batch appended to `u`.
@@ -128,7 +129,7 @@ extension Interpreter {
 }
 
 /// One ensemble solve's members: `prob_func`, the engine, `output_func`, with reruns.
-struct EnsembleMemberRun {
+final class EnsembleMemberRun {
     let ensemble: EnsembleProblemObject
     let alg: Value?
     /// Keywords for each member's `solve` (saveat, reltol, ...).
@@ -138,6 +139,16 @@ struct EnsembleMemberRun {
     let concurrent: Bool
     /// More reruns than this of one member is an error (an output_func that never accepts).
     static let maximumReruns = 100
+    /// Whether some members were solved on several threads at once.
+    private(set) var ranConcurrently = false
+
+    init(ensemble: EnsembleProblemObject, alg: Value?, keywords: [(String, Value)], call: BuiltinCall, concurrent: Bool) {
+        self.ensemble = ensemble
+        self.alg = alg
+        self.keywords = keywords
+        self.call = call
+        self.concurrent = concurrent
+    }
 
     /// The outputs of members `range` (0-based), in order.
     func outputs(_ range: Range<Int>) throws -> [Value] {
@@ -200,6 +211,7 @@ struct EnsembleMemberRun {
             }
         }
         let threads = concurrent && prepared.count > 1 && prepared.allSatisfy(\.1.isThreadSafe)
+        ranConcurrently = ranConcurrently || threads
         let runs = prepared.map(\.1)
         var solutions = [ODESolution?](repeating: nil, count: runs.count)
         solutions.withUnsafeMutableBufferPointer { buffer in

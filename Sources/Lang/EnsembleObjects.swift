@@ -41,13 +41,16 @@ public final class EnsembleProblemObject {
 /// order (`sim.u`, `sim[i]`), or the reduction's value when `reduction` was given.
 public final class EnsembleSolutionObject {
     /// The outputs (a `Vector{Any}` of solutions unless `output_func` or `reduction` changed them).
-    let u: Value
+    public let u: Value
     /// Wall time of the whole ensemble, in seconds (SciML's `elapsedTime`).
     let elapsed: Double
     /// Whether the reduction reported convergence (always true without one).
     let converged: Bool
     /// The ensemble method that ran (`EnsembleSerial`, `EnsembleThreads`).
-    let method: String
+    public let method: String
+    /// Whether members were solved on several threads at once (`EnsembleThreads` with traced
+    /// right-hand sides and no language callbacks).
+    public internal(set) var ranConcurrently = false
 
     init(u: Value, elapsed: Double, converged: Bool, method: String) {
         self.u = u
@@ -63,7 +66,7 @@ public final class EnsembleSolutionObject {
     }
 
     /// The members' solutions; nil when an output is not a solution.
-    var solutions: [ODESolution]? {
+    public var solutions: [ODESolution]? {
         let found = members.compactMap { value -> ODESolution? in
             if case .engine(.solution(let object)) = value { return object.solution }
             return nil
