@@ -137,7 +137,8 @@ extension Lexer {
                 break
             }
         }
-        // A character literal 'a' or '\n'.
+        // A character literal 'a' or '\n': a one-character string (Fluxion has no Char type), so
+        // that Julia's `readdlm(path, ',')` and `split(s, ' ')` read as written.
         advance()
         var text = String.UnicodeScalarView()
         if byte() == UInt8(ascii: "\\") {
@@ -154,11 +155,8 @@ extension Lexer {
             return
         }
         advance()
-        let literal = String(text)
-        report("character literals are not supported", currentSpan,
-               hint: "use a string: \"\(literal.debugDescription.dropFirst().dropLast())\"")
         emit(.stringStart(triple: false))
-        emit(.stringText(literal))
+        emit(.stringText(String(text)))
         emit(.stringEnd)
     }
 
