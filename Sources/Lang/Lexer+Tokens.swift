@@ -119,8 +119,8 @@ extension Lexer {
     }
 
     /// `'` is the adjoint when it directly follows something that has a value (`x'`,
-    /// `A[1]'`, `(u.^3)'`); anywhere else Julia would read a character literal, which
-    /// Fluxion lexes as a one-character string with an error that says so.
+    /// `A[1]'`, `(u.^3)'`); anywhere else it starts a character literal, which Fluxion
+    /// lexes as a one-character string.
     mutating func lexQuote() {
         if !spaceBefore, let last = tokens.last {
             switch last.kind {
