@@ -42,22 +42,22 @@ extension Interpreter {
         var builtins: [Builtin] = []
         for (statistic, takesQ) in statistics {
             let q = takesQ ? "q, " : ""
-            builtins.append(Builtin(name: "timestep_\(statistic)", signature: "timestep_\(statistic)(sim, \(q)i) — the members' \(statistic) at saved step i") { call in
+            builtins.append(Builtin(name: "timestep_\(statistic)", signature: "timestep_\(statistic)(sim, \(q)i) — the ensemble members' \(statistic) at saved step i") { call in
                 try call.expect(takesQ ? 3 : 2)
                 let i = try call.integer(call.arguments.count - 1)
                 return try ensembleStatistic(statistic, call) { sim in [try stepStates(sim, i, call)] }.first ?? .nothing
             })
-            builtins.append(Builtin(name: "timepoint_\(statistic)", signature: "timepoint_\(statistic)(sim, \(q)t) — the members' \(statistic) at time t (interpolated)") { call in
+            builtins.append(Builtin(name: "timepoint_\(statistic)", signature: "timepoint_\(statistic)(sim, \(q)t) — the ensemble members' \(statistic) at time t (interpolated)") { call in
                 try call.expect(takesQ ? 3 : 2)
                 let t = try call.number(call.arguments.count - 1)
                 return try ensembleStatistic(statistic, call) { sim in [try pointStates(sim, t, call)] }.first ?? .nothing
             })
-            builtins.append(Builtin(name: "timeseries_steps_\(statistic)", signature: "timeseries_steps_\(statistic)(sim\(takesQ ? ", q" : "")) — the members' \(statistic) at every saved step, as a solution") { call in
+            builtins.append(Builtin(name: "timeseries_steps_\(statistic)", signature: "timeseries_steps_\(statistic)(sim\(takesQ ? ", q" : "")) — the ensemble members' \(statistic) at every saved step, as a solution") { call in
                 try call.expect(takesQ ? 2 : 1)
                 let sim = try ensembleSolutions(call)
                 return try series(statistic, sim[0].t, call) { _ in try (0..<sim[0].t.count).map { try stepStates(sim, $0 + 1, call) } }
             })
-            builtins.append(Builtin(name: "timeseries_point_\(statistic)", signature: "timeseries_point_\(statistic)(sim, \(q)ts) — the members' \(statistic) at the times ts, as a solution") { call in
+            builtins.append(Builtin(name: "timeseries_point_\(statistic)", signature: "timeseries_point_\(statistic)(sim, \(q)ts) — the ensemble members' \(statistic) at the times ts, as a solution") { call in
                 try call.expect(takesQ ? 3 : 2)
                 let times = try numbers(call.arguments[call.arguments.count - 1], "ts", call)
                 return try series(statistic, times, call) { sim in try times.map { try pointStates(sim, $0, call) } }

@@ -16,7 +16,8 @@ extension Interpreter {
             + Interpreter.trainBuiltins + Interpreter.neuralBuiltins + Interpreter.callbackBuiltins
             + Interpreter.sessionBuiltins + Interpreter.componentBuiltins + Interpreter.optimizationBuiltins
             + Interpreter.dictBuiltins + Interpreter.complexBuiltins + Interpreter.structBuiltins + Interpreter.luxBuiltins
-            + Interpreter.ensembleBuiltins + Interpreter.ensembleAnalysisBuiltins + Interpreter.delimitedFileBuiltins {
+            + Interpreter.ensembleBuiltins + Interpreter.ensembleAnalysisBuiltins + Interpreter.delimitedFileBuiltins
+            + Interpreter.helpBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))
