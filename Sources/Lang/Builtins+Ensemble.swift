@@ -157,7 +157,7 @@ final class EnsembleMemberRun {
         var iteration = 1  // SciML's `repeat` counts from 1
         while !pending.isEmpty {
             let problems = try pending.map { try memberProblem($0, iteration) }
-            let solutions = try solve(problems)
+            let solutions = try solve(problems, members: pending)
             var again: [Int] = []
             for (k, i) in pending.enumerated() {
                 let (output, rerun) = try output(solutions[k], i)
@@ -197,8 +197,8 @@ final class EnsembleMemberRun {
         return (parts[0], rerun)
     }
 
-    /// Each problem solved as `solve(problem, alg; keywords...)` would solve it.
-    private func solve(_ problems: [Value]) throws -> [Value] {
+    /// Each problem (of the members `members`, 0-based) solved as `solve(problem, alg; keywords...)` would.
+    private func solve(_ problems: [Value], members: [Int]) throws -> [Value] {
         var done = [Value?](repeating: nil, count: problems.count)
         var prepared: [(Int, PreparedSolve)] = []
         for (k, problem) in problems.enumerated() {
@@ -222,7 +222,13 @@ final class EnsembleMemberRun {
         }
         for (j, (k, run)) in prepared.enumerated() {
             guard let solution = solutions[j] else { continue }
-            done[k] = try run.value(solution)
+            do {
+                done[k] = try run.value(solution)
+            } catch var error as LangError {
+                let note = "in the ensemble's trajectory \(members[k] + 1)"
+                error.hint = error.hint.map { $0 + "; " + note } ?? note
+                throw error
+            }
         }
         return done.map { $0 ?? .nothing }
     }
