@@ -38,8 +38,9 @@ extension Interpreter {
                 }
                 // Problems are immutable values here, so prob_func can never change the one it is
                 // given: SciML's defensive copy is what always happens; the flag is accepted.
-                if let flag = call.keyword("safetycopy"), case .bool = flag {} else if let flag = call.keyword("safetycopy") {
-                    throw call.error("safetycopy must be true or false, got \(flag.repr)")
+                switch call.keyword("safetycopy") {
+                case nil, .bool?: break
+                case let flag?: throw call.error("safetycopy must be true or false, got \(flag.repr)")
                 }
                 return .engine(.ensembleProblem(EnsembleProblemObject(
                     problem: call.arguments[0], probFunc: try function("prob_func"), outputFunc: try function("output_func"),
