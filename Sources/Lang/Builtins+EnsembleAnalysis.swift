@@ -63,6 +63,23 @@ extension Interpreter {
                 return try series(statistic, times, call) { sim in try times.map { try pointStates(sim, $0, call) } }
             })
         }
+        // The members' states themselves: one vector per member, or one vector per component.
+        for (at, what) in [("timestep", "saved step i"), ("timepoint", "time t")] {
+            let states = { (call: BuiltinCall) throws -> [[Double]] in
+                try call.expect(2)
+                let sim = try ensembleSolutions(call)
+                return at == "timestep" ? try stepStates(sim, try call.integer(1), call) : try pointStates(sim, try call.number(1), call)
+            }
+            let argument = at == "timestep" ? "i" : "t"
+            builtins.append(Builtin(name: "get_\(at)", signature: "get_\(at)(sim, \(argument)) — each ensemble member's state at \(what)") { call in
+                .list(ValueList(try states(call).map { .floats($0) }))
+            })
+            builtins.append(Builtin(name: "componentwise_vectors_\(at)",
+                                    signature: "componentwise_vectors_\(at)(sim, \(argument)) — per component, the ensemble members' values at \(what)") { call in
+                let members = try states(call)
+                return .list(ValueList((0..<(members.first?.count ?? 0)).map { j in .floats(members.map { $0[j] }) }))
+            })
+        }
         return builtins + [
             Builtin(name: "EnsembleSummary", signature: "EnsembleSummary(sim[, ts]; quantiles = [0.05, 0.95]) — fields t, u (mean), v, med, qlow, qhigh") { call in
                 try call.expect(1...2)
