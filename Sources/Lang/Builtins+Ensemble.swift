@@ -87,7 +87,9 @@ extension Interpreter {
         let keywords = call.keywords.filter { $0.0 != "trajectories" && $0.0 != "batch_size" }
         let member = EnsembleMemberRun(ensemble: ensemble, alg: alg, keywords: keywords, call: call,
                                        concurrent: method == "EnsembleThreads")
-        var u = ensemble.uInit ?? .list(ValueList([]))
+        // A copy: appending (or a reduction's append!) must not change the problem's u_init,
+        // or the next solve would start from this one's outputs.
+        var u = ensemble.uInit?.snapshot ?? .list(ValueList([]))
         var converged = true
         var lo = 0
         while lo < trajectories {
