@@ -23,6 +23,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // RFC 4180 reading and writing for `readcsv`/`readdlm`/`writecsv`/`writedlm`.
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // System libraries for the workbench (installed by `make deps`).
@@ -47,7 +49,7 @@ let package = Package(
         .target(name: "Optimizers", swiftSettings: numericSettings),
         .target(name: "NeuralDE", dependencies: ["NeuralNets", "Sensitivity", "Optimizers"],
                 swiftSettings: numericSettings),
-        .target(name: "Lang", dependencies: ["NeuralDE", "TextPlots"]),
+        .target(name: "Lang", dependencies: ["NeuralDE", "TextPlots", .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Workbench", dependencies: ["Lang", "TextPlots", "CCurses", "CReadline"]),
         .executableTarget(name: "fluxion", dependencies: [
             "Workbench", "Lang",

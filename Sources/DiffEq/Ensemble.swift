@@ -47,6 +47,29 @@ public enum EnsembleAlgorithm: Sendable {
     case threads
 }
 
+extension EnsembleAlgorithm {
+    /// Runs `body` over `0..<count` split into contiguous ranges: one range on the calling
+    /// thread (`serial`), or one range per worker, at most one worker per core (`threads`).
+    /// `body` must be safe to call concurrently on disjoint ranges; it returns once all have run.
+    public func distribute(_ count: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        switch self {
+        case .serial:
+            body(0..<count)
+        case .threads:
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
+            let chunk = (count + workers - 1) / workers
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let work = body
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let lo = w * chunk, hi = min(count, lo + chunk)
+                    if lo < hi { work(lo..<hi) }
+                }
+            }
+        }
+    }
+}
+
 /// The outputs of an ensemble, in member order.
 public struct EnsembleSolution<Output> {
     public let u: [Output]
@@ -79,18 +102,7 @@ public func solve<Output>(_ ensemble: EnsembleProblem<Output>, _ tableau: Butche
         }
     }
 
-    switch algorithm {
-    case .serial:
-        runRange(0..<count)
-    case .threads:
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
-        let chunk = (count + workers - 1) / max(workers, 1)
-        nonisolated(unsafe) let work = runRange
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = w * chunk, hi = min(count, lo + chunk)
-            if lo < hi { work(lo..<hi) }
-        }
-    }
+    algorithm.distribute(count, runRange)
     let results = (0..<count).compactMap { outputs[$0] }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     return EnsembleSolution(u: results, elapsed: elapsed)

@@ -57,12 +57,16 @@ extension Interpreter {
                 try call.allowKeywords(["trace"])
                 return .engine(.problem(try makeProblem(call)))
             },
-            Builtin(name: "solve", signature: "solve(prob[, alg]; saveat, reltol, abstol, dt, ...)") { call in
+            Builtin(name: "solve", signature: "solve(prob[, alg]; saveat, reltol, abstol, dt, ...), solve(eprob, alg, EnsembleThreads(); trajectories)") { call in
                 if case .engine(.optimizationProblem(let problem)) = call.arguments.first {
                     return try solveOptimization(problem, call)
                 }
+                if case .engine(.ensembleProblem(let ensemble)) = call.arguments.first {
+                    return try solveEnsemble(ensemble, call)
+                }
                 try call.expect(1...2)
                 try call.allowKeywords(solveKeywords)
+                if let differentiated = try differentiatedSolve(call) { return differentiated }
                 return try solveProblem(call)
             },
         ]
@@ -116,6 +120,7 @@ extension Interpreter {
             try compileRHS(problem, name: value.name, call)
         } else {
             problem.mode = "interpreted: trace = false"
+            problem.traceDisabled = true
         }
         return problem
     }
@@ -189,6 +194,13 @@ extension Interpreter {
     /// `solve(prob, alg; keywords...)`; without `alg`, the default method (Tsit5 switching to a
     /// stiff method when stiffness appears: `CompositeAlgorithm.defaultAlgorithm`).
     static func solveProblem(_ call: BuiltinCall) throws -> Value {
+        let prepared = try prepareSolve(call)
+        return try prepared.value(prepared.run())
+    }
+
+    /// Everything `solve(prob, alg; keywords...)` decides before the engine runs, made on the
+    /// interpreter's thread.
+    static func prepareSolve(_ call: BuiltinCall) throws -> PreparedSolve {
         guard case .engine(.problem(let given)) = call.arguments[0] else {
             throw call.error("solve needs an ODEProblem, got \(call.arguments[0].typeName)",
                              hint: "prob = ODEProblem(f, u0, tspan, p); solve(prob, Tsit5())")
@@ -212,13 +224,16 @@ extension Interpreter {
         let failure = RHSFailure()
         var runOptions = options
         runOptions.progress = { _ in failure.error == nil }
-        if let callback = try callbackObject(call) {
+        let callback = try callbackObject(call)
+        if let callback {
             runOptions.callback = try engineCallback(callback, problem, call, failure: failure)
         }
         let engineProblem: DiffEq.ODEProblem
+        var isCompiled = false
         if let compiled = problem.compiled, let function = try? compiled.odeFunction() {
             let p = problem.parameterNumbers
             engineProblem = DiffEq.ODEProblem(function, u0: problem.u0, tspan: problem.tspan, p: p.isEmpty ? [0] : p)
+            isCompiled = true
         } else {
             engineProblem = DiffEq.ODEProblem(rhs(problem, call, failure), u0: problem.u0, tspan: problem.tspan,
                                               p: problem.parameterNumbers)
@@ -231,13 +246,8 @@ extension Interpreter {
         } catch {
             throw call.error("cannot build \(chosen ?? "the default method")(): \(error)")
         }
-        let solution: ODESolution
-        switch method {
-        case .single(let tableau): solution = DiffEq.solve(massProblem, tableau, options: runOptions)
-        case .composite(let composite): solution = DiffEq.solve(massProblem, composite, options: runOptions)
-        }
-        if let error = failure.error { throw error }
-        return .engine(.solution(SolutionObject(solution: solution, algorithm: method.name)))
+        return PreparedSolve(problem: massProblem, method: method, options: runOptions, failure: failure,
+                             isThreadSafe: isCompiled && callback == nil)
     }
 
     /// The engine's options from `solve`'s keywords.
@@ -440,29 +450,5 @@ extension Interpreter {
             line.hasPrefix("  %") && !line.contains(" = input") && !line.contains(" = const")
         }
         return pruned.count
-    }
-}
-
-/// A method `solve` runs: one tableau, or an explicit/stiff pair (`AutoTsit5(Rosenbrock23())`).
-enum ODEMethod {
-    case single(ButcherTableau)
-    case composite(CompositeAlgorithm)
-
-    /// The method a language algorithm value names (`Tsit5`, `AutoTsit5(Rosenbrock23())`).
-    init(named name: String) throws {
-        if let open = name.firstIndex(of: "("), name.hasSuffix("())") {
-            let stiff = name[name.index(after: open)..<name.index(name.endIndex, offsetBy: -3)]
-            self = .composite(try MethodRegistry.composite(named: String(name[..<open]), stiff: String(stiff)))
-        } else {
-            self = .single(try MethodRegistry.method(named: name))
-        }
-    }
-
-    /// SciML's spelling, without the final `()` of a plain method.
-    var name: String {
-        switch self {
-        case .single(let tableau): return tableau.name
-        case .composite(let composite): return composite.name
-        }
     }
 }

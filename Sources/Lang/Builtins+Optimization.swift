@@ -85,16 +85,7 @@ extension Interpreter {
                         parameters: call.keyword("p") ?? problem.parameters)))
                 case .engine(.problem(let problem)):
                     try call.allowKeywords(["u0", "p", "tspan"])
-                    var arguments: [Value] = [problem.function,
-                                              call.keyword("u0") ?? .floats(problem.u0),
-                                              call.keyword("tspan") ?? .tuple([.float(problem.tspan.0), .float(problem.tspan.1)])]
-                    let p = call.keyword("p") ?? problem.parameters
-                    if case .nothing = p {} else { arguments.append(p) }
-                    let remade = try makeProblem(BuiltinCall(interpreter: call.interpreter, name: "ODEProblem",
-                                                             signature: call.signature, arguments: arguments, keywords: [],
-                                                             span: call.span))
-                    remade.massMatrix = problem.massMatrix
-                    return .engine(.problem(remade))
+                    return .engine(.problem(try remakeProblem(problem, call)))
                 default:
                     throw call.error("remake needs an ODEProblem or an OptimizationProblem, got \(call.arguments[0].typeName)")
                 }
@@ -105,6 +96,36 @@ extension Interpreter {
                 return .engine(.optimizer(OptimizerObject(PolyOpt(), "PolyOpt()")))
             },
         ]
+    }
+
+    /// `remake(prob; u0, p, tspan)`: a new problem with the same right-hand side. Its compiled
+    /// form is reused when the new u0 and p have the shapes it was traced for (an ensemble's
+    /// prob_func remakes once per member); otherwise the function is traced again. Values being
+    /// differentiated (inside `gradient`) are kept as what u0 and p stand for, so that solving the
+    /// remade problem records on the tape.
+    static func remakeProblem(_ problem: ProblemObject, _ call: BuiltinCall) throws -> ProblemObject {
+        let u0Given = call.keyword("u0"), pGiven = call.keyword("p")
+        let u0 = try u0Given.map { try numbers($0.untaped, "u0", call) } ?? problem.u0
+        let p = try pGiven.map { try parameterValue($0.untaped, call) } ?? problem.parameters
+        let tspan = try call.keyword("tspan").map { try timeSpan($0, call) } ?? problem.tspan
+        let remade: ProblemObject
+        if let compiled = problem.compiled, u0.count == problem.u0.count, parameterKind(p) == parameterKind(problem.parameters),
+           compiled.parameters == max(ProblemObject.parameterNumbers(p).count, 1), p.componentAxes == problem.parameters.componentAxes {
+            remade = ProblemObject(function: problem.function, inPlace: problem.inPlace, u0: u0, tspan: tspan, parameters: p)
+            remade.compiled = compiled
+            remade.mode = problem.mode
+            remade.differentiable = problem.differentiable
+        } else {
+            var arguments: [Value] = [problem.function, .floats(u0), .tuple([.float(tspan.0), .float(tspan.1)])]
+            if case .nothing = p {} else { arguments.append(p) }
+            remade = try makeProblem(BuiltinCall(interpreter: call.interpreter, name: "ODEProblem", signature: call.signature,
+                                                 arguments: arguments, keywords: problem.traceDisabled ? [("trace", .bool(false))] : [],
+                                                 span: call.span))
+        }
+        remade.massMatrix = problem.massMatrix
+        remade.differentiatedU0 = u0Given.map { $0.isTape ? $0 : nil } ?? problem.differentiatedU0
+        remade.differentiatedP = pGiven.map { $0.isTape ? $0 : nil } ?? problem.differentiatedP
+        return remade
     }
 
     /// `solve(optprob, opt; maxiters, callback, …)`: `train` on θ ↦ f(θ, p) from u0.

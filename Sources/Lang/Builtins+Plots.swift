@@ -6,7 +6,7 @@ extension Interpreter {
     /// `plot`, `plot!`, `scatter`, `scatter!`: Plots.jl's names, drawing with TextPlots. A plot
     /// is a value that prints as its text rendering; nothing here touches a terminal.
     static var plotBuiltins: [Builtin] { [
-        Builtin(name: "plot", signature: "plot(sol), plot(y), plot(x, y); title, xlabel, ylabel, label, yscale") { call in
+        Builtin(name: "plot", signature: "plot(sol), plot(sim), plot(EnsembleSummary(sim)), plot(y), plot(x, y); title, xlabel, ylabel, label, yscale") { call in
             try makePlot(call, kind: .line)
         },
         Builtin(name: "scatter", signature: "scatter(y), scatter(x, y); title, xlabel, ylabel, label, yscale") { call in
@@ -45,13 +45,13 @@ extension Interpreter {
             call.interpreter.plotted?(object.plot)
             return .engine(.plot(object))
         }
-        if call.keyword("idxs") != nil, !{ if case .engine(.solution) = call.arguments.first { return true } else { return false } }() {
+        if call.keyword("idxs") != nil, !isTimeSeries(call.arguments.first) {
             throw call.error("plot: idxs selects components of a solution", hint: "plot(sol, idxs = 1)")
         }
         var plot = Plot()
         if kind == .scatter { plot.xLimits = .auto }
         for series in try seriesFrom(call, call.arguments, kind: kind, existing: 0) { plot.add(series) }
-        if case .engine(.solution) = call.arguments.first, call.keyword("xlabel") == nil { plot.xLabel = "t" }
+        if isTimeSeries(call.arguments.first), call.keyword("xlabel") == nil { plot.xLabel = "t" }
         try applySettings(call, &plot)
         let object = PlotObject(plot: plot, style: call.interpreter.unicode ? .braille : .ascii)
         call.interpreter.currentPlot = object
@@ -84,6 +84,7 @@ extension Interpreter {
     /// The series `plot(sol)`, `plot(y)`, `plot(x, y)` describe (a matrix `y` gives one
     /// series per column, as in Plots.jl), named from `label` or `y1`, `y2`, ….
     static func seriesFrom(_ call: BuiltinCall, _ arguments: [Value], kind: SeriesKind, existing: Int) throws -> [Series] {
+        if arguments.count == 1, let series = try ensembleSeries(call, arguments[0], kind: kind) { return series }
         var x: [Double]?
         var columns: [[Double]] = []
         var names: [String] = []
@@ -93,18 +94,9 @@ extension Interpreter {
             if case .engine(.solution(let wrapper)) = arguments[0] {
                 (x, columns) = solutionCurves(wrapper.solution)
                 names = (1...max(columns.count, 1)).map { "u\($0)(t)" }
-                if let value = call.keyword("idxs") {
-                    // Plots.jl's `idxs`: the components to draw, 1-based.
-                    let wanted = value.isNumber ? [value] : try call.interpreter.elements(value, call.span)
-                    let picked = try wanted.map { item -> Int in
-                        guard let i = item.asInt, i >= 1, i <= columns.count else {
-                            throw call.error("plot: idxs \(item.repr) is not a component 1:\(columns.count) of the solution")
-                        }
-                        return i - 1
-                    }
-                    columns = picked.map { columns[$0] }
-                    names = picked.map { names[$0] }
-                }
+                let picked = try pickedComponents(call, width: columns.count)
+                columns = picked.map { columns[$0] }
+                names = picked.map { names[$0] }
             } else {
                 columns = try plotColumns(arguments[0], call)
             }
@@ -130,6 +122,52 @@ extension Interpreter {
             let name = index < names.count ? names[index] : ""
             if let x { return Series(name: name, x: x, y: y, kind: kind) }
             return Series(name: name, y: y, kind: kind)
+        }
+    }
+
+    /// Whether `value` is drawn against time (a solution, an ensemble, an ensemble summary).
+    static func isTimeSeries(_ value: Value?) -> Bool {
+        switch value {
+        case .engine(.solution)?, .engine(.ensembleSolution)?, .engine(.ensembleSummary)?: return true
+        default: return false
+        }
+    }
+
+    /// Plots.jl's `idxs`: the components to draw (0-based here), all of them when not given.
+    static func pickedComponents(_ call: BuiltinCall, width: Int) throws -> [Int] {
+        guard let value = call.keyword("idxs") else { return Array(0..<width) }
+        let wanted = value.isNumber ? [value] : try call.interpreter.elements(value, call.span)
+        return try wanted.map { item -> Int in
+            guard let i = item.asInt, i >= 1, i <= width else {
+                throw call.error("plot: idxs \(item.repr) is not a component 1:\(width) of the solution")
+            }
+            return i - 1
+        }
+    }
+
+    /// `plot(sim)`: every trajectory's components (only the first trajectory's are named, so
+    /// the legend names the components once); `plot(EnsembleSummary(sim))`: each component's
+    /// mean between its two quantiles. Nil for other values.
+    static func ensembleSeries(_ call: BuiltinCall, _ value: Value, kind: SeriesKind) throws -> [Series]? {
+        switch value {
+        case .engine(.ensembleSolution):
+            let sim = try ensembleSolutions(BuiltinCall(interpreter: call.interpreter, name: call.name, signature: call.signature,
+                                                        arguments: [value], keywords: [], span: call.span))
+            let picked = try pickedComponents(call, width: sim[0].width)
+            return sim.enumerated().flatMap { k, solution in
+                let (x, columns) = solutionCurves(solution)
+                return picked.map { j in Series(name: k == 0 ? "u\(j + 1)(t)" : "", x: x, y: columns[j], kind: kind) }
+            }
+        case .engine(.ensembleSummary(let summary)):
+            let picked = try pickedComponents(call, width: summary.width)
+            func column(_ values: [Double], _ j: Int) -> [Double] { (0..<summary.t.count).map { values[$0 * summary.width + j] } }
+            let (lo, hi) = (Value.format(summary.quantiles.0), Value.format(summary.quantiles.1))
+            return picked.flatMap { j in [
+                Series(name: "u\(j + 1) mean", x: summary.t, y: column(summary.mean, j), kind: kind),
+                Series(name: "u\(j + 1) q\(lo)", x: summary.t, y: column(summary.low, j), kind: kind),
+                Series(name: "u\(j + 1) q\(hi)", x: summary.t, y: column(summary.high, j), kind: kind),
+            ] }
+        default: return nil
         }
     }
 

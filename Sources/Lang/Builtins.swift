@@ -15,7 +15,9 @@ extension Interpreter {
             + Interpreter.diffEqBuiltins + Interpreter.plotBuiltins + Interpreter.gradientBuiltins
             + Interpreter.trainBuiltins + Interpreter.neuralBuiltins + Interpreter.callbackBuiltins
             + Interpreter.sessionBuiltins + Interpreter.componentBuiltins + Interpreter.optimizationBuiltins
-            + Interpreter.dictBuiltins + Interpreter.complexBuiltins + Interpreter.structBuiltins + Interpreter.luxBuiltins {
+            + Interpreter.dictBuiltins + Interpreter.complexBuiltins + Interpreter.structBuiltins + Interpreter.luxBuiltins
+            + Interpreter.ensembleBuiltins + Interpreter.ensembleAnalysisBuiltins + Interpreter.delimitedFileBuiltins
+            + Interpreter.helpBuiltins {
             let function = FunctionValue(builtin: builtin)
             builtins[builtin.name] = function
             globals.define(builtin.name, .function(function))

@@ -36,6 +36,12 @@ public enum EngineObject {
     case module(String)
     /// A random generator, `Random.default_rng()` or `Xoshiro(seed)` (`Builtins+Lux.swift`).
     case rng(RNGObject)
+    /// `EnsembleProblem(prob; prob_func, output_func)` (`Builtins+Ensemble.swift`).
+    case ensembleProblem(EnsembleProblemObject)
+    /// What `solve` of an ensemble returns.
+    case ensembleSolution(EnsembleSolutionObject)
+    /// `EnsembleSummary(sim)`.
+    case ensembleSummary(EnsembleSummaryObject)
 
     /// Julia's type name.
     var typeName: String {
@@ -57,6 +63,9 @@ public enum EngineObject {
         case .adType(let name): return name
         case .module: return "Module"
         case .rng(let object): return object.name == "default_rng" ? "TaskLocalRNG" : object.name
+        case .ensembleProblem: return "EnsembleProblem"
+        case .ensembleSolution: return "EnsembleSolution"
+        case .ensembleSummary: return "EnsembleSummary"
         }
     }
 }
@@ -77,8 +86,14 @@ public final class ProblemObject {
     var compiled: CompiledRHS?
     /// How the right-hand side runs: `traced: N instructions` or `interpreted: <reason>`.
     var mode: String = "interpreted"
-    /// Differentiable solves made by `gradient` through `solve`, by method, time span and options.
-    var differentiable: [String: DifferentiableSolve] = [:]
+    /// Differentiable solves made by `gradient` through `solve`, by method, time span and options;
+    /// shared with the problems `remake` makes from this one (same compiled right-hand side).
+    var differentiable = DifferentiableSolves()
+    /// Values being differentiated that u0 and p stand for: `remake(prob, p = θ)` inside
+    /// `gradient`, so that solving this problem is `solve(prob, u0 = ..., p = θ)` on the tape.
+    var differentiatedU0: Value?, differentiatedP: Value?
+    /// Made with `trace = false`: interpreted on purpose, and so are the problems remade from it.
+    var traceDisabled = false
     /// The mass matrix M of M u′ = f, column-major (nil: the identity).
     var massMatrix: [Double]?
 
@@ -91,13 +106,21 @@ public final class ProblemObject {
     }
 
     /// The parameters as numbers for the solver (empty for `nothing`).
-    var parameterNumbers: [Double] {
+    var parameterNumbers: [Double] { ProblemObject.parameterNumbers(parameters) }
+
+    /// Parameters (`nothing`, a number or a numeric vector) as numbers for the solver.
+    static func parameterNumbers(_ parameters: Value) -> [Double] {
         switch parameters {
         case .array(let array): return array.storage
         case .int, .float, .bool: return parameters.asDouble.map { [$0] } ?? []
         default: return []
         }
     }
+}
+
+/// The differentiable solves of a problem and of the problems remade from it.
+final class DifferentiableSolves {
+    var solves: [String: DifferentiableSolve] = [:]
 }
 
 /// `ODEFunction(f; mass_matrix = M)`: the language function and its mass matrix (column-major).
@@ -188,6 +211,9 @@ extension EngineObject {
         case .adType(let name): return name + "()"
         case .module(let name): return name
         case .rng(let object): return object.name == "default_rng" ? "TaskLocalRNG()" : "\(object.name)(\(object.seed))"
+        case .ensembleProblem(let object): return object.summary
+        case .ensembleSolution(let object): return object.summary
+        case .ensembleSummary(let object): return object.summary
         }
     }
 

@@ -228,6 +228,10 @@ extension Interpreter {
         switch value {
         case .array(let array): return .array(array.copy())
         case .engine(.solution(let object)): return .array(object.matrix)
+        // No 3-D arrays: an ensemble is a vector of its members' `Array(sol)` (n × m each),
+        // indexed A[k][i, j] where Julia's n × m × N array is indexed A[i, j, k].
+        case .engine(.ensembleSolution(let object)):
+            return .list(ValueList(try elements(object.u, span).map { try convert("Array", [$0], span) }))
         case .range(let range):
             return .array(NumericArray(range.elements, shape: [range.count], isInteger: range.isInteger))
         default: return .vector(try elements(value, span))

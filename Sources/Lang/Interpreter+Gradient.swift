@@ -205,7 +205,11 @@ extension Interpreter {
     func tapeBuiltin(_ builtin: Builtin, _ call: BuiltinCall) throws -> Value {
         let args = call.arguments, span = call.span
         guard let tape = tapeOf(args + call.keywords.map(\.1)) else { return try builtin.body(call) }
-        if call.name == "solve" { return try Interpreter.tapeSolve(call, tape) }
+        if call.name == "solve" {
+            if case .engine(.ensembleProblem(let ensemble)) = args.first { return try Interpreter.solveEnsemble(ensemble, call) }
+            return try Interpreter.tapeSolve(call, tape)
+        }
+        if call.name == "remake" { return try builtin.body(call) }
         switch call.name {
         case "println", "print", "display", "show", "string", "typeof", "repr", "isfinite", "isnan", "round", "floor", "ceil":
             if ["round", "floor", "ceil"].contains(call.name), args.count > 1 {
@@ -403,6 +407,21 @@ extension Interpreter {
         return .tuple(values)
     }
 
+    /// `solve(prob, ...)` of a problem `remake` made from values being differentiated: the tape
+    /// solve with those values as `u0` and `p` (unless the call gives its own); nil for a
+    /// problem without them.
+    static func differentiatedSolve(_ call: BuiltinCall) throws -> Value? {
+        guard case .engine(.problem(let problem)) = call.arguments.first else { return nil }
+        var keywords = call.keywords
+        for (key, value) in [("u0", problem.differentiatedU0), ("p", problem.differentiatedP)] {
+            if let value, call.keyword(key) == nil { keywords.append((key, value)) }
+        }
+        let values = keywords.map(\.1) + call.arguments
+        guard let tape = call.interpreter.tapeOf(values) else { return nil }
+        return try tapeSolve(BuiltinCall(interpreter: call.interpreter, name: call.name, signature: call.signature,
+                                         arguments: call.arguments, keywords: keywords, span: call.span), tape)
+    }
+
     /// `solve(prob, alg; u0=..., p=..., saveat=...)` with tape values: the solver as a tape
     /// primitive, differentiated by the `sensealg` (ForwardSensitivity by default for small problems).
     static func tapeSolve(_ call: BuiltinCall, _ tape: Tape) throws -> Value {
@@ -454,14 +473,14 @@ extension Interpreter {
             + (callback.map { ["callback=#\($0.serial)"] } ?? [])).joined(separator: ";")
         let differentiable: DifferentiableSolve
         do {
-            if let cached = problem.differentiable[key] {
+            if let cached = problem.differentiable.solves[key] {
                 differentiable = cached
             } else {
                 let tableau = try MethodRegistry.method(named: method)
                 let events = try callback.map { try differentiableEvents($0, problem, call) } ?? []
                 differentiable = try DifferentiableSolve(compiled, tspan: problem.tspan, tableau: tableau, options: options,
                                                          sensealg: sensealg, events: events, massMatrix: problem.massMatrix)
-                problem.differentiable[key] = differentiable
+                problem.differentiable.solves[key] = differentiable
             }
             let states = try tape.solve(differentiable, u0: u0, p: p)
             return try interpreter.taped(states.transposed, call.span, isSolution: true)

@@ -133,6 +133,7 @@ extension Interpreter {
     func index(_ container: Value, _ specs: [IndexSpec], _ span: SourceSpan) throws -> Value {
         if specs.isEmpty { throw LangError("indexing needs at least one index", at: span) }
         if case .engine(.solution(let object)) = container { return try indexSolution(object, specs, span) }
+        if case .engine(.ensembleSolution(let object)) = container { return try index(object.u, specs, span) }
         if container.isTraced { return try tracedIndex(container, specs, span) }
         if case .tape(let t) = container { return try tapeIndex(t, specs, span) }
         let (offsets, shape) = offsets(container, specs)

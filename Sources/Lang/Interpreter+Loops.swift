@@ -62,6 +62,7 @@ extension Interpreter {
         case .string(let text): return text.map { .string(String($0)) }
         case .int, .float, .bool: return [value]
         case .engine(.solution(let object)): return (0..<object.solution.t.count).map(object.state)
+        case .engine(.ensembleSolution(let object)): return try elements(object.u, span)
         case .tape(let t) where t.variable.shape.kind == .vector:
             return (0..<t.variable.count).map { .tape(TapeValue(t.variable[$0])) }
         case .traced(let traced) where traced.sym.shape.kind == .vector:
@@ -83,6 +84,7 @@ extension Interpreter {
         case .dict(let d): return d.count
         case .string(let text): return text.count
         case .engine(.solution(let object)): return object.solution.t.count
+        case .engine(.ensembleSolution(let object)): return count(object.u)
         case .traced(let traced): return traced.sym.count
         case .tracedOutput(let output): return output.parts.count
         case .tape(let t): return t.variable.count

@@ -38,6 +38,8 @@ extension Interpreter {
             default:
                 throw LangError("type ODEProblem has no field \(name)", at: span, hint: "its fields are f, u0, tspan, p")
             }
+        case .ensembleProblem, .ensembleSolution, .ensembleSummary:
+            return try ensembleField(object, name, span)
         case .training(let training):
             return try training.field(name, span)
         case .job(let job):

@@ -119,8 +119,8 @@ extension Lexer {
     }
 
     /// `'` is the adjoint when it directly follows something that has a value (`x'`,
-    /// `A[1]'`, `(u.^3)'`); anywhere else Julia would read a character literal, which
-    /// Fluxion lexes as a one-character string with an error that says so.
+    /// `A[1]'`, `(u.^3)'`); anywhere else it starts a character literal, which Fluxion
+    /// lexes as a one-character string.
     mutating func lexQuote() {
         if !spaceBefore, let last = tokens.last {
             switch last.kind {
@@ -137,7 +137,8 @@ extension Lexer {
                 break
             }
         }
-        // A character literal 'a' or '\n'.
+        // A character literal 'a' or '\n': a one-character string (Fluxion has no Char type), so
+        // that Julia's `readdlm(path, ',')` and `split(s, ' ')` read as written.
         advance()
         var text = String.UnicodeScalarView()
         if byte() == UInt8(ascii: "\\") {
@@ -154,11 +155,8 @@ extension Lexer {
             return
         }
         advance()
-        let literal = String(text)
-        report("character literals are not supported", currentSpan,
-               hint: "use a string: \"\(literal.debugDescription.dropFirst().dropLast())\"")
         emit(.stringStart(triple: false))
-        emit(.stringText(literal))
+        emit(.stringText(String(text)))
         emit(.stringEnd)
     }
 

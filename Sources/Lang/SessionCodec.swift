@@ -19,7 +19,8 @@ struct SessionContentError: Error {
 /// `{"function": {"name": "f", "methods": ["f(x) = 2x"]}}`,
 /// `{"call": {"name": "Dense", "arguments": [...], "keywords": [...]}}` (an engine object made
 /// again by calling its builtin), `{"training": {...}}` (a finished result, never re-run),
-/// `{"solution": {...}}` (the saved points, never solved again), `{"complex": {...}}`,
+/// `{"solution": {...}}` (the saved points, never solved again), `{"ensemble_solution": {"u": ...}}`
+/// (the outputs, member solutions as their saved points), `{"complex": {...}}`,
 /// `{"dict": {...}}` (entries in order), `{"struct": {"definition": source, "values": [...]}}`.
 extension Interpreter {
     /// Deeper nesting is refused (and catches a list that contains itself).
@@ -137,7 +138,15 @@ extension Interpreter {
             return .object([("call", .object([("name", .string(object.name == "default_rng" ? "Xoshiro" : object.name)),
                                               ("arguments", .array([.object([("int", .int(Int(truncatingIfNeeded: object.seed)))])])),
                                               ("keywords", .array([]))]))])
-        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem:
+        case .ensembleSolution(let sim):
+            // The outputs as values (member solutions as their saved points): never solved again.
+            return .object([("ensemble_solution", .object([
+                ("u", try encodeValue(sim.u, depth: depth + 1)), ("method", .string(sim.method)),
+                ("converged", .bool(sim.converged)), ("elapsed", .double(sim.elapsed)),
+            ]))])
+        case .ensembleSummary:
+            throw Unsaveable(reason: "an ensemble summary (EnsembleSummary(sim) makes it again from the kept sim)")
+        case .layer, .neuralODE, .problem, .optimizer, .callback, .odeFunction, .optimizationProblem, .ensembleProblem:
             guard let recipe = session.recipes.recipe(of: value) else {
                 throw Unsaveable(reason: "made in a way a session cannot repeat")
             }
@@ -253,6 +262,12 @@ extension Interpreter {
             return .engine(.plot(PlotObject(plot: plot, width: width, height: height, style: style)))
         case "call": return try decodeCall(body, depth: depth)
         case "solution": return try decodeSolution(body)
+        case "ensemble_solution":
+            guard let u = body["u"], let method = body["method"]?.stringValue, Interpreter.ensembleMethods.contains(method),
+                  let converged = body["converged"]?.boolValue, let elapsed = body["elapsed"]?.doubleValue else {
+                throw bad("ensemble solution")
+            }
+            return .engine(.ensembleSolution(EnsembleSolutionObject(u: try inner(u), elapsed: elapsed, converged: converged, method: method)))
         default: throw SessionContentError(message: "unknown kind of value \"\(kind)\"")
         }
     }

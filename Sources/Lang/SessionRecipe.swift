@@ -35,6 +35,7 @@ final class RecipeBook {
         case .engine(.callback(let object)): return object
         case .engine(.odeFunction(let object)): return object
         case .engine(.optimizationProblem(let object)): return object
+        case .engine(.ensembleProblem(let object)): return object
         default: return nil
         }
     }

@@ -40,4 +40,35 @@ final class HelpTests: XCTestCase {
         for name in ["Adam", "NelderMead", "jacobian", "hessian", "train"] { XCTAssertTrue(list.contains(" \(name)"), name) }
         XCTAssertTrue(list.split(separator: "\n").allSatisfy { $0.count <= 80 })
     }
+
+    func testAproposListsTheBuiltinsWhoseNameOrHelpMentionsTheText() {
+        let (text, evaluation) = help("apropos(\"ensemble\")", before: "ensemble_loss(θ) = sum(θ)")
+        XCTAssertFalse(evaluation.failed)
+        let lines = text.split(separator: "\n").map(String.init)
+        for name in ["EnsembleProblem", "EnsembleThreads", "EnsembleSummary", "timestep_mean", "timeseries_steps_quantile", "solve"] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("  \(name)(") }, "\(name) in\n\(text)")
+        }
+        XCTAssertTrue(lines.contains("  ensemble_loss(θ)  (yours)"), text)
+        XCTAssertFalse(text.contains("Dense"), "only what mentions the text")
+        // A symbol, any case; Julia's help mode on a string; nothing found.
+        XCTAssertTrue(help("apropos(:CSV)").0.contains("  readcsv(path"), help("apropos(:CSV)").0)
+        XCTAssertEqual(help("?\"writecsv\"").0, help("apropos(\"writecsv\")").0)
+        XCTAssertEqual(help("apropos(\"zzzq\")").0, "Nothing mentions \"zzzq\"; ? alone lists the builtins.\n")
+        XCTAssertTrue(help("apropos(1)").1.failed)
+    }
+
+    func testEveryBuiltinHasHelpNamingIt() {
+        let interpreter = Interpreter(output: { _ in })
+        let names = interpreter.completionNames().filter { name in
+            if case .function(let f)? = interpreter.global(name) { return f.name == name && interpreter.help(name).hasSuffix("is a built-in function.") }
+            return false
+        }
+        XCTAssertGreaterThan(names.count, 200)
+        for name in names + ["readdlm", "writedlm", "apropos", "EnsembleProblem", "timepoint_meanvar", "tempname"] {
+            let text = interpreter.help(name)
+            let signature = text.components(separatedBy: "\n\n").first ?? ""
+            XCTAssertTrue(signature.hasPrefix("  ") && signature.count > 4, "\(name): \(text)")
+            XCTAssertTrue(signature.contains(name), "the help of \(name) names it: \(signature)")
+        }
+    }
 }

@@ -384,6 +384,30 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(linear, dense, accuracy: 1e-2)
     }
 
+    func testAnEnsembleProblemIsKeptAsItsCallAndItsSolutionAsItsOutputs() throws {
+        let first = Interpreter(output: { _ in })
+        run(first, [
+            "prob = ODEProblem((u, p, t) -> -p .* u, [1.0], (0.0, 1.0), 0.7)",
+            "eprob = EnsembleProblem(prob, prob_func = (prob, i, repeat) -> remake(prob, u0 = [Float64(i)]), output_func = (sol, i) -> (sol[end][1], false))",
+            "sim = solve(eprob, Tsit5(), EnsembleSerial(), trajectories = 3)",
+            "method = EnsembleThreads()",
+            "sols = solve(EnsembleProblem(prob), Tsit5(), trajectories = 2, saveat = 0.5)",
+            "summ = EnsembleSummary(sols)",
+        ])
+        let path = directory + "/ensemble.json"
+        let saved = try first.saveSession(to: path)
+        XCTAssertEqual(saved.skipped.map(\.name), ["summ"])
+        let second = Interpreter(output: { _ in })
+        XCTAssertEqual(try second.loadSession(from: path).skipped.map(\.name), ["summ"])
+        XCTAssertEqual(value(second, "eprob").repr, value(first, "eprob").repr)
+        let again = "solve(eprob, Tsit5(), method, trajectories = 3).u"
+        assertIdentical(value(second, again), value(first, "sim.u"), "the restored ensemble solves to the same outputs")
+        for text in ["sim.u", "sim.retcode", "sim.alg", "length(sols)", "sols[2].t", "Array(sols)", "timestep_mean(sols, 2)"] {
+            assertIdentical(value(second, text), value(first, text), text)
+        }
+        XCTAssertEqual(value(second, "sols").repr, value(first, "sols").repr)
+    }
+
     func testASessionCallsOnlyConstructors() throws {
         let call = { (name: String) in
             "{\"name\": \"v\", \"value\": {\"call\": {\"name\": \"\(name)\", \"arguments\": [], \"keywords\": []}}}"
