@@ -4,15 +4,30 @@ extension Interpreter {
     /// Elementary functions, rounding, `min`/`max`, random numbers, `eps`, `norm`, `dot`.
     static var mathBuiltins: [Builtin] { [
         .unaryMath("sin", Foundation.sin), .unaryMath("cos", Foundation.cos), .unaryMath("tan", Foundation.tan),
-        .unaryMath("asin", Foundation.asin), .unaryMath("acos", Foundation.acos), .unaryMath("atan", Foundation.atan),
+        .unaryMath("asin", Foundation.asin, domain: { Swift.abs($0) <= 1 || $0.isNaN }, complexHint: false),
+        .unaryMath("acos", Foundation.acos, domain: { Swift.abs($0) <= 1 || $0.isNaN }, complexHint: false),
+        Builtin(name: "atan", signature: "atan(y) or atan(y, x)") { call in
+            try call.expect(1...2)
+            if call.arguments.count == 2 { return .float(Foundation.atan2(try call.number(0), try call.number(1))) }
+            return .float(Foundation.atan(try call.number(0)))
+        },
         .unaryMath("sinh", Foundation.sinh), .unaryMath("cosh", Foundation.cosh), .unaryMath("tanh", Foundation.tanh),
         .unaryMath("exp", Foundation.exp), .unaryMath("expm1", Foundation.expm1),
-        .unaryMath("log", Foundation.log, domain: { $0 >= 0 || $0.isNaN }),
+        Builtin(name: "log", signature: "log(x) or log(b, x)") { call in
+            try call.expect(1...2)
+            // Julia's log(b, x) is log(x) / log(b), with both in the real domain.
+            let values = try call.arguments.indices.map { try call.number($0) }
+            if let negative = values.first(where: { $0 < 0 }) {
+                throw call.error("DomainError with \(Value.format(negative)): log is not defined there",
+                                 hint: "for a complex result, pass a complex number: log(complex(x))")
+            }
+            return .float(values.count == 2 ? Foundation.log(values[1]) / Foundation.log(values[0]) : Foundation.log(values[0]))
+        },
         .unaryMath("log2", Foundation.log2, domain: { $0 >= 0 || $0.isNaN }),
         .unaryMath("log10", Foundation.log10, domain: { $0 >= 0 || $0.isNaN }),
         .unaryMath("log1p", Foundation.log1p, domain: { $0 >= -1 || $0.isNaN }),
         .unaryMath("sqrt", { $0.squareRoot() }, domain: { $0 >= 0 || $0.isNaN }),
-        .unaryMath("cbrt", Foundation.cbrt),
+        .unaryMath("cbrt", Interpreter.cbrt),
         .unaryMath("sigmoid", { 1 / (1 + Foundation.exp(-$0)) }),
         .unaryMath("softplus", { $0 > 30 ? $0 : Foundation.log1p(Foundation.exp($0)) }),
         Builtin(name: "atan2", signature: "atan2(y, x)") { call in
@@ -97,6 +112,16 @@ extension Interpreter {
             return try call.interpreter.transpose(call.arguments[0], call.span)
         },
     ] }
+
+    /// The real cube root, exact for perfect cubes as Julia's is: glibc's `cbrt(27.0)` is one ulp
+    /// above 3, so of the result and its two neighbours the one whose cube (residual by fma) is
+    /// nearest `x` is taken.
+    static func cbrt(_ x: Double) -> Double {
+        let root = Foundation.cbrt(x)
+        guard root.isFinite, root != 0 else { return root }
+        let residual = { (y: Double) in Swift.abs(Foundation.fma(y * y, y, -x)) }
+        return [root, root.nextDown, root.nextUp].min { residual($0) < residual($1) } ?? root
+    }
 
     /// A function that keeps Ints as Ints (`abs(-2) == 2`).
     private static func preserving(_ name: String, _ float: @escaping (Double) -> Double, _ int: @escaping (Int) -> Int) -> Builtin {

@@ -21,7 +21,7 @@ extension Interpreter {
                                 at: span, hint: "for a complex result, pass a complex number: sqrt(complex(x))")
             }
             return .float(x.squareRoot())
-        case (.cbrt, _) where value.asDouble != nil: return .float(Foundation.cbrt(value.asDouble ?? 0))
+        case (.cbrt, _) where value.asDouble != nil: return .float(Interpreter.cbrt(value.asDouble ?? 0))
         case (.bitNot, .int(let x)): return .int(~x)
         case (.minus, .array(let array)):
             return .array(NumericArray(array.storage.map { -$0 }, shape: array.shape, isInteger: array.isInteger))
