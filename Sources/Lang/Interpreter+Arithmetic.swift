@@ -163,6 +163,7 @@ extension Interpreter {
         case .xor: return .int(a ^ b)
         case .shiftLeft: return .int(b >= 64 || b < 0 ? 0 : a << b)
         case .shiftRight: return .int(a >> min(max(b, 0), 63))
+        case .shiftRightLogical: return .int(b >= 64 || b < 0 ? 0 : Int(bitPattern: UInt(bitPattern: a) >> UInt(b)))
         default: return try compare(op, Double(a), Double(b), span)
         }
     }
