@@ -80,13 +80,13 @@ extension Interpreter {
         extreme("maximum", .greater), extreme("minimum", .less),
         Builtin(name: "argmax", signature: "argmax(x)") { call in
             try call.expect(1)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             guard let best = values.indices.max(by: { values[$0] < values[$1] }) else { throw call.error("argmax of an empty collection") }
             return .int(best + 1)
         },
         Builtin(name: "argmin", signature: "argmin(x)") { call in
             try call.expect(1)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             guard let best = values.indices.min(by: { values[$0] < values[$1] }) else { throw call.error("argmin of an empty collection") }
             return .int(best + 1)
         },
@@ -207,13 +207,16 @@ extension Interpreter {
         Builtin(name: "hcat", signature: "hcat(x...)") { call in try call.interpreter.concatValues(call.arguments, vertical: false, call.span) },
         Builtin(name: "reshape", signature: "reshape(A, rows, columns)") { call in
             try call.expect(3)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             let rows = try call.integer(1), columns = try call.integer(2)
             guard rows >= 0, columns >= 0, rows * columns == values.count else {
                 throw call.error("DimensionMismatch: new dimensions (\(rows), \(columns)) must be consistent with array length \(values.count)")
             }
             let storage = (0..<values.count).map { values[($0 % columns) * rows + $0 / columns] }
-            return .array(NumericArray(storage, shape: [rows, columns]))
+            var isInteger = false
+            if case .array(let array) = call.arguments[0] { isInteger = array.isInteger }
+            if case .range(let range) = call.arguments[0] { isInteger = range.isInteger }
+            return .array(NumericArray(storage, shape: [rows, columns], isInteger: isInteger && !storage.isEmpty))
         },
         Builtin(name: "vec", signature: "vec(A)") { call in
             try call.expect(1)

@@ -194,6 +194,12 @@ extension Interpreter {
         }
     }
 
+    /// The numbers of `value` in Julia's linear-index order: a matrix column by column.
+    func columnMajorNumbers(_ value: Value, _ span: SourceSpan) throws -> [Double] {
+        guard case .array(let array) = value, array.isMatrix else { return try numbers(value, span) }
+        return (0..<array.storage.count).map { array.storage[($0 % array.rows) * array.columns + $0 / array.rows] }
+    }
+
     /// `start:stop` and `start:step:stop`.
     func makeRange(_ start: Value, _ step: Value?, _ stop: Value, _ span: SourceSpan) throws -> Value {
         guard let a = start.asDouble, let b = stop.asDouble, let s = (step ?? .int(1)).asDouble else {
