@@ -334,6 +334,12 @@ extension Interpreter {
         try call.expect(2)
         try call.allowKeywords(["init"])
         var items = try call.elements(1)
+        // Julia's reduce_empty: + and * over an empty numeric array give its zero and one.
+        if items.isEmpty, call.keyword("init") == nil, case .array(let array) = call.arguments[1],
+           case .function(let op) = call.arguments[0], let name = op.builtin?.name, name == "+" || name == "*" {
+            let unit = name == "+" ? 0 : 1
+            return array.isInteger ? .int(unit) : .float(Double(unit))
+        }
         guard var result = call.keyword("init") ?? items.first else {
             throw call.error("ArgumentError: reducing over an empty collection is not allowed", hint: "pass init=...")
         }
