@@ -1,9 +1,11 @@
 import Foundation
 
 extension Value {
-    /// The text `print`, `string` and interpolation produce: strings unquoted, the rest as `repr`.
+    /// The text `print`, `string` and interpolation produce: strings unquoted, symbols without
+    /// their colon (`print(:a)` prints `a`), the rest as `repr`.
     public var plainText: String {
         if case .string(let text) = self { return text }
+        if case .symbol(let name) = self { return name }
         return repr
     }
 
