@@ -83,6 +83,12 @@ extension Interpreter {
             }
         case .times:
             if case .string(let a) = left, case .string(let b) = right { return .string(a + b) }
+        case .power:
+            // "ab"^3 repeats the string, as in Julia.
+            if case .string(let a) = left, case .int(let n) = right {
+                guard n >= 0 else { throw LangError("ArgumentError: can't repeat a string \(n) times", at: span) }
+                return .string(String(repeating: a, count: n))
+            }
         case .approx:
             if isCollection(left), isCollection(right) {
                 let a = try numbers(left, span), b = try numbers(right, span)
