@@ -249,6 +249,7 @@ extension Interpreter {
         let left = try eval(leftExpr, scope)
         let right = try eval(rightExpr, scope)
         switch op {
+        case .pipe where dotted: return try broadcast([left], span) { try self.apply(right, [$0[0]], [], span) }
         case .pipe: return try apply(right, [left], [], span)
         case .pipeLeft: return try apply(left, [right], [], span)
         case .pair where !dotted: return .pair(left, right)
