@@ -139,7 +139,7 @@ extension Interpreter {
             try call.allowKeywords(["digits"])
             if call.arguments.count == 2 {
                 let x = try call.number(1).rounded(rule)
-                guard x.isFinite, Swift.abs(x) < 9.2e18 else { throw call.error("InexactError: Int64(\(Value.format(x)))") }
+                guard x.isFinite, Swift.abs(x) < 9.2e18 else { throw call.error("InexactError: trunc(Int64, \(Value.format(x)))") }
                 return .int(Int(x))
             }
             if case .int = call.arguments[0] { return call.arguments[0] }
