@@ -46,6 +46,14 @@ extension Interpreter {
         Builtin(name: "isfinite", signature: "isfinite(x)") { call in try call.expect(1); return .bool(try call.number(0).isFinite) },
         Builtin(name: "iseven", signature: "iseven(n)") { call in try call.expect(1); return .bool(try call.integer(0) % 2 == 0) },
         Builtin(name: "isodd", signature: "isodd(n)") { call in try call.expect(1); return .bool(try call.integer(0) % 2 != 0) },
+        Builtin(name: "div", signature: "div(x, y)") { call in
+            try call.expect(2)
+            return try call.interpreter.binary(.integerDivide, call.arguments[0], call.arguments[1], call.span)
+        },
+        Builtin(name: "rem", signature: "rem(x, y)") { call in
+            try call.expect(2)
+            return try call.interpreter.binary(.remainder, call.arguments[0], call.arguments[1], call.span)
+        },
         Builtin(name: "mod", signature: "mod(x, y)") { call in
             try call.expect(2)
             if let a = call.arguments[0].asInt, let b = call.arguments[1].asInt, !call.arguments.contains(where: \.isFloat) {
@@ -154,7 +162,9 @@ extension Interpreter {
     private static func extremum(_ call: BuiltinCall, less: Bool) throws -> Value {
         try call.expect(1...Int.max)
         if call.arguments.count == 1 {
-            throw call.error("MethodError: \(call.name) of one argument", hint: "use \(less ? "minimum" : "maximum")(v) for a vector")
+            // max(x) of one number is x, as in Julia; of a collection, maximum(v) is meant.
+            if call.arguments[0].asDouble != nil { return call.arguments[0] }
+            throw call.error("MethodError: no method matching \(call.name)(::\(call.arguments[0].typeName))", hint: "use \(less ? "minimum" : "maximum")(v) for a vector")
         }
         var best = call.arguments[0]
         for next in call.arguments.dropFirst() {
