@@ -339,6 +339,11 @@ extension Parser {
                 if case .splat(let inner) = item.kind { try checkAssignable(inner, allowTuple: false) }
                 else { try checkAssignable(item, allowTuple: true) }
             }
+        case .namedTuple(let fields) where allowTuple && fields.allSatisfy({ field in
+            if case .identifier(let name) = field.value.kind { return name == field.name } else { return false }
+        }):
+            // `(; a, b) = x` takes x.a and x.b (Julia 1.7's property destructuring).
+            return
         case .comparison, .binary(.equal, _, _, _):
             throw fail("cannot assign to a comparison", at: target.span, hint: "use == to compare inside a condition")
         default:
