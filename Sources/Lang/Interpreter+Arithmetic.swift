@@ -30,6 +30,7 @@ extension Interpreter {
             negated.start = -range.start
             negated.step = -range.step
             negated.last = -range.last
+            negated.rational = range.rational?.negated
             return .range(negated)
         case (.minus, .list), (.plus, .array), (.plus, .list):
             return try broadcast([value], span) { try self.unary(op, $0[0], span) }
