@@ -6,6 +6,8 @@ import Foundation
 /// Julia computes float ranges this way: `a:s:b` and `range(a, b, length=n)` look for rational
 /// forms of their ends with `rat` and build a twice-precision `StepRangeLen`, so `(0:0.1:1)[4]`
 /// is `0.3` (the correctly rounded 3/10), not `0.1 * 3 == 0.30000000000000004`.
+///
+/// References: Julia Base, `base/twiceprecision.jl` (`rat`, `(:)` for IEEE floats, `_linspace`).
 public struct RationalSteps: Sendable, Equatable {
     var startNumerator: Double
     var stepNumerator: Double
