@@ -89,7 +89,8 @@ extension Interpreter {
                 try call.allowKeywords(["affect_neg!", "save_positions", "rootfind", "interp_points", "abstol", "reltol"])
                 func function(_ value: Value, _ what: String) throws -> Value? {
                     if case .nothing = value { return nil }
-                    guard case .function(let f) = value, f.builtin == nil else {
+                    // Builtins are allowed: DiscreteCallback(condition, terminate!) is a common idiom.
+        guard case .function = value else {
                         throw call.error("ContinuousCallback: \(what) must be a function or nothing, got \(value.typeName)",
                                          hint: "condition(u, t, integrator) = u[1]; affect!(integrator) = (integrator.u[2] = -integrator.u[2])")
                     }
@@ -150,6 +151,12 @@ extension Interpreter {
             Builtin(name: "terminate!", signature: "terminate!(integrator)") { call in
                 try call.expect(1)
                 guard let integrator = CallbackContext.current else {
+                    // A ContinuousCallback's affect! is traced into the solver's IR, which has no way to stop the solve.
+                    if case .namedTuple(_, let values) = call.arguments[0],
+                       values.contains(where: { if case .tracedOutput = $0 { return true } else { return false } }) {
+                        throw call.error("terminate! is not supported in a ContinuousCallback's affect!, which is compiled into the solver",
+                                         hint: "stop with a DiscreteCallback instead, e.g. DiscreteCallback((u, t, integrator) -> u[1] <= 0, terminate!)")
+                    }
                     throw call.error("terminate! stops a solve from inside a callback's affect!; no callback is running")
                 }
                 integrator.terminate()
@@ -160,7 +167,8 @@ extension Interpreter {
 
     /// A user function for a callback, or an error naming `what`.
     static func userFunction(_ value: Value, _ what: String, _ call: BuiltinCall) throws -> Value {
-        guard case .function(let f) = value, f.builtin == nil else {
+        // Builtins are allowed: DiscreteCallback(condition, terminate!) is a common idiom.
+        guard case .function = value else {
             throw call.error("\(what) must be a function, got \(value.typeName)")
         }
         return value

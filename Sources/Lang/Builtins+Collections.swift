@@ -80,13 +80,13 @@ extension Interpreter {
         extreme("maximum", .greater), extreme("minimum", .less),
         Builtin(name: "argmax", signature: "argmax(x)") { call in
             try call.expect(1)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             guard let best = values.indices.max(by: { values[$0] < values[$1] }) else { throw call.error("argmax of an empty collection") }
             return .int(best + 1)
         },
         Builtin(name: "argmin", signature: "argmin(x)") { call in
             try call.expect(1)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             guard let best = values.indices.min(by: { values[$0] < values[$1] }) else { throw call.error("argmin of an empty collection") }
             return .int(best + 1)
         },
@@ -98,14 +98,21 @@ extension Interpreter {
         Builtin(name: "reverse", signature: "reverse(x)") { call in
             try call.expect(1)
             if case .tuple(let items) = call.arguments[0] { return .tuple(items.reversed()) }
+            // reverse(1:3) is the range 3:-1:1, as in Julia.
+            if case .range(let range) = call.arguments[0], range.count > 0 {
+                return .range(RangeValue(start: range.last, step: -range.step, stop: range.start, isInteger: range.isInteger))
+            }
             return .vector(try call.elements(0).reversed())
         },
-        Builtin(name: "sort", signature: "sort(x; rev=false)") { call in
+        Builtin(name: "sort", signature: "sort(x; by=identity, rev=false)") { call in
             try call.expect(1)
-            try call.allowKeywords(["rev"])
+            try call.allowKeywords(["rev", "by"])
             let items = try call.elements(0)
+            // by=f sorts by f's values (stably, as Julia's default for vectors of numbers gives the same order).
+            let keys = try call.keyword("by").map { by in try items.map { try call.call(by, [$0]) } } ?? items
             var failure: LangError?
-            var sorted = items.sorted { a, b in
+            var sorted = keys.indices.sorted { i, j in
+                let a = keys[i], b = keys[j]
                 if let x = a.asDouble, let y = b.asDouble { return x < y }
                 if case .string(let x) = a, case .string(let y) = b { return x < y }
                 failure = call.error("cannot sort \(a.typeName) and \(b.typeName)")
@@ -113,7 +120,7 @@ extension Interpreter {
             }
             if let failure { throw failure }
             if case .bool(true)? = call.keyword("rev") { sorted.reverse() }
-            return .vector(sorted)
+            return .vector(sorted.map { items[$0] })
         },
         Builtin(name: "push!", signature: "push!(v, x...)") { call in
             try call.expect(1...Int.max)
@@ -138,13 +145,23 @@ extension Interpreter {
             default: throw call.error("ArgumentError: array must be non-empty")
             }
         },
-        Builtin(name: "first", signature: "first(x)") { call in
-            try call.expect(1)
+        Builtin(name: "first", signature: "first(x) or first(x, n)") { call in
+            try call.expect(1...2)
+            if call.arguments.count == 2 {
+                let n = try call.integer(1)
+                guard n >= 0 else { throw call.error("ArgumentError: Number of elements must be non-negative") }
+                return .vector(Array(try call.elements(0).prefix(n)))
+            }
             guard let first = try call.elements(0).first else { throw call.error("BoundsError: first of an empty collection") }
             return first
         },
-        Builtin(name: "last", signature: "last(x)") { call in
-            try call.expect(1)
+        Builtin(name: "last", signature: "last(x) or last(x, n)") { call in
+            try call.expect(1...2)
+            if call.arguments.count == 2 {
+                let n = try call.integer(1)
+                guard n >= 0 else { throw call.error("ArgumentError: Number of elements must be non-negative") }
+                return .vector(Array(try call.elements(0).suffix(n)))
+            }
             guard let last = try call.elements(0).last else { throw call.error("BoundsError: last of an empty collection") }
             return last
         },
@@ -195,10 +212,16 @@ extension Interpreter {
             case (.some(let stop), .some(let length), _):
                 guard length >= 0 else { throw call.error("ArgumentError: range(\(start), stop=\(stop), length=\(length)): negative length") }
                 return .range(RangeValue(start: start, stop: stop, length: length))
-            case (.some(let stop), nil, .some(let step)):
-                return try call.interpreter.makeRange(.float(start), .float(step), .float(stop), call.span)
+            case (.some, nil, .some):
+                // Integer start, step and stop give an integer range, as `range(1, 10, step=3)` is 1:3:10 in Julia.
+                let stopValue = call.arguments.count >= 2 ? call.arguments[1] : call.keyword("stop") ?? .nothing
+                return try call.interpreter.makeRange(call.arguments[0], call.keyword("step") ?? .nothing, stopValue, call.span)
             case (nil, .some(let length), .some(let step)):
-                return .range(RangeValue(start: start, stop: start + Double(max(length - 1, 0)) * step, length: length))
+                let stop = start + Double(max(length - 1, 0)) * step
+                if case .int = call.arguments[0], case .int? = call.keyword("step") {
+                    return .range(RangeValue(start: start, step: step, stop: stop, isInteger: true))
+                }
+                return .range(RangeValue(start: start, stop: stop, length: length))
             default:
                 throw call.error("range needs two of stop, length and step", hint: "e.g. range(0, 1, length=30)")
             }
@@ -207,13 +230,16 @@ extension Interpreter {
         Builtin(name: "hcat", signature: "hcat(x...)") { call in try call.interpreter.concatValues(call.arguments, vertical: false, call.span) },
         Builtin(name: "reshape", signature: "reshape(A, rows, columns)") { call in
             try call.expect(3)
-            let values = try call.interpreter.numbers(call.arguments[0], call.span)
+            let values = try call.interpreter.columnMajorNumbers(call.arguments[0], call.span)
             let rows = try call.integer(1), columns = try call.integer(2)
             guard rows >= 0, columns >= 0, rows * columns == values.count else {
                 throw call.error("DimensionMismatch: new dimensions (\(rows), \(columns)) must be consistent with array length \(values.count)")
             }
             let storage = (0..<values.count).map { values[($0 % columns) * rows + $0 / columns] }
-            return .array(NumericArray(storage, shape: [rows, columns]))
+            var isInteger = false
+            if case .array(let array) = call.arguments[0] { isInteger = array.isInteger }
+            if case .range(let range) = call.arguments[0] { isInteger = range.isInteger }
+            return .array(NumericArray(storage, shape: [rows, columns], isInteger: isInteger && !storage.isEmpty))
         },
         Builtin(name: "vec", signature: "vec(A)") { call in
             try call.expect(1)
@@ -331,6 +357,12 @@ extension Interpreter {
         try call.expect(2)
         try call.allowKeywords(["init"])
         var items = try call.elements(1)
+        // Julia's reduce_empty: + and * over an empty numeric array give its zero and one.
+        if items.isEmpty, call.keyword("init") == nil, case .array(let array) = call.arguments[1],
+           case .function(let op) = call.arguments[0], let name = op.builtin?.name, name == "+" || name == "*" {
+            let unit = name == "+" ? 0 : 1
+            return array.isInteger ? .int(unit) : .float(Double(unit))
+        }
         guard var result = call.keyword("init") ?? items.first else {
             throw call.error("ArgumentError: reducing over an empty collection is not allowed", hint: "pass init=...")
         }

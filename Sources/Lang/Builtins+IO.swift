@@ -42,11 +42,17 @@ extension Interpreter {
         },
         Builtin(name: "uppercase", signature: "uppercase(s)") { call in
             try call.expect(1)
-            return .string(call.arguments[0].plainText.uppercased())
+            guard case .string(let text) = call.arguments[0] else {
+                throw call.error("MethodError: no method matching uppercase(::\(call.arguments[0].typeName))", hint: "call it as uppercase(s)")
+            }
+            return .string(text.uppercased())
         },
         Builtin(name: "lowercase", signature: "lowercase(s)") { call in
             try call.expect(1)
-            return .string(call.arguments[0].plainText.lowercased())
+            guard case .string(let text) = call.arguments[0] else {
+                throw call.error("MethodError: no method matching lowercase(::\(call.arguments[0].typeName))", hint: "call it as lowercase(s)")
+            }
+            return .string(text.lowercased())
         },
         Builtin(name: "join", signature: "join(items, separator=\"\")") { call in
             try call.expect(1...2)

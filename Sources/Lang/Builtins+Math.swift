@@ -4,15 +4,30 @@ extension Interpreter {
     /// Elementary functions, rounding, `min`/`max`, random numbers, `eps`, `norm`, `dot`.
     static var mathBuiltins: [Builtin] { [
         .unaryMath("sin", Foundation.sin), .unaryMath("cos", Foundation.cos), .unaryMath("tan", Foundation.tan),
-        .unaryMath("asin", Foundation.asin), .unaryMath("acos", Foundation.acos), .unaryMath("atan", Foundation.atan),
+        .unaryMath("asin", Foundation.asin, domain: { Swift.abs($0) <= 1 || $0.isNaN }, complexHint: false),
+        .unaryMath("acos", Foundation.acos, domain: { Swift.abs($0) <= 1 || $0.isNaN }, complexHint: false),
+        Builtin(name: "atan", signature: "atan(y) or atan(y, x)") { call in
+            try call.expect(1...2)
+            if call.arguments.count == 2 { return .float(Foundation.atan2(try call.number(0), try call.number(1))) }
+            return .float(Foundation.atan(try call.number(0)))
+        },
         .unaryMath("sinh", Foundation.sinh), .unaryMath("cosh", Foundation.cosh), .unaryMath("tanh", Foundation.tanh),
         .unaryMath("exp", Foundation.exp), .unaryMath("expm1", Foundation.expm1),
-        .unaryMath("log", Foundation.log, domain: { $0 >= 0 || $0.isNaN }),
+        Builtin(name: "log", signature: "log(x) or log(b, x)") { call in
+            try call.expect(1...2)
+            // Julia's log(b, x) is log(x) / log(b), with both in the real domain.
+            let values = try call.arguments.indices.map { try call.number($0) }
+            if let negative = values.first(where: { $0 < 0 }) {
+                throw call.error("DomainError with \(Value.format(negative)): log is not defined there",
+                                 hint: "for a complex result, pass a complex number: log(complex(x))")
+            }
+            return .float(values.count == 2 ? Foundation.log(values[1]) / Foundation.log(values[0]) : Foundation.log(values[0]))
+        },
         .unaryMath("log2", Foundation.log2, domain: { $0 >= 0 || $0.isNaN }),
         .unaryMath("log10", Foundation.log10, domain: { $0 >= 0 || $0.isNaN }),
         .unaryMath("log1p", Foundation.log1p, domain: { $0 >= -1 || $0.isNaN }),
         .unaryMath("sqrt", { $0.squareRoot() }, domain: { $0 >= 0 || $0.isNaN }),
-        .unaryMath("cbrt", Foundation.cbrt),
+        .unaryMath("cbrt", Interpreter.cbrt),
         .unaryMath("sigmoid", { 1 / (1 + Foundation.exp(-$0)) }),
         .unaryMath("softplus", { $0 > 30 ? $0 : Foundation.log1p(Foundation.exp($0)) }),
         Builtin(name: "atan2", signature: "atan2(y, x)") { call in
@@ -31,6 +46,14 @@ extension Interpreter {
         Builtin(name: "isfinite", signature: "isfinite(x)") { call in try call.expect(1); return .bool(try call.number(0).isFinite) },
         Builtin(name: "iseven", signature: "iseven(n)") { call in try call.expect(1); return .bool(try call.integer(0) % 2 == 0) },
         Builtin(name: "isodd", signature: "isodd(n)") { call in try call.expect(1); return .bool(try call.integer(0) % 2 != 0) },
+        Builtin(name: "div", signature: "div(x, y)") { call in
+            try call.expect(2)
+            return try call.interpreter.binary(.integerDivide, call.arguments[0], call.arguments[1], call.span)
+        },
+        Builtin(name: "rem", signature: "rem(x, y)") { call in
+            try call.expect(2)
+            return try call.interpreter.binary(.remainder, call.arguments[0], call.arguments[1], call.span)
+        },
         Builtin(name: "mod", signature: "mod(x, y)") { call in
             try call.expect(2)
             if let a = call.arguments[0].asInt, let b = call.arguments[1].asInt, !call.arguments.contains(where: \.isFloat) {
@@ -98,6 +121,16 @@ extension Interpreter {
         },
     ] }
 
+    /// The real cube root, exact for perfect cubes as Julia's is: glibc's `cbrt(27.0)` is one ulp
+    /// above 3, so of the result and its two neighbours the one whose cube (residual by fma) is
+    /// nearest `x` is taken.
+    static func cbrt(_ x: Double) -> Double {
+        let root = Foundation.cbrt(x)
+        guard root.isFinite, root != 0 else { return root }
+        let residual = { (y: Double) in Swift.abs(Foundation.fma(y * y, y, -x)) }
+        return [root, root.nextDown, root.nextUp].min { residual($0) < residual($1) } ?? root
+    }
+
     /// A function that keeps Ints as Ints (`abs(-2) == 2`).
     private static func preserving(_ name: String, _ float: @escaping (Double) -> Double, _ int: @escaping (Int) -> Int) -> Builtin {
         Builtin(name: name, signature: "\(name)(x)") { call in
@@ -114,7 +147,7 @@ extension Interpreter {
             try call.allowKeywords(["digits"])
             if call.arguments.count == 2 {
                 let x = try call.number(1).rounded(rule)
-                guard x.isFinite, Swift.abs(x) < 9.2e18 else { throw call.error("InexactError: Int64(\(Value.format(x)))") }
+                guard x.isFinite, Swift.abs(x) < 9.2e18 else { throw call.error("InexactError: trunc(Int64, \(Value.format(x)))") }
                 return .int(Int(x))
             }
             if case .int = call.arguments[0] { return call.arguments[0] }
@@ -129,7 +162,9 @@ extension Interpreter {
     private static func extremum(_ call: BuiltinCall, less: Bool) throws -> Value {
         try call.expect(1...Int.max)
         if call.arguments.count == 1 {
-            throw call.error("MethodError: \(call.name) of one argument", hint: "use \(less ? "minimum" : "maximum")(v) for a vector")
+            // max(x) of one number is x, as in Julia; of a collection, maximum(v) is meant.
+            if call.arguments[0].asDouble != nil { return call.arguments[0] }
+            throw call.error("MethodError: no method matching \(call.name)(::\(call.arguments[0].typeName))", hint: "use \(less ? "minimum" : "maximum")(v) for a vector")
         }
         var best = call.arguments[0]
         for next in call.arguments.dropFirst() {

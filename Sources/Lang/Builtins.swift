@@ -29,13 +29,15 @@ extension Interpreter {
 
 extension Builtin {
     /// A builtin of one number (applied to numbers; `f.(x)` for arrays, as in Julia).
-    static func unaryMath(_ name: String, _ body: @escaping (Double) -> Double, domain: ((Double) -> Bool)? = nil) -> Builtin {
+    /// Outside `domain` it throws a DomainError, whose hint offers the complex version unless `complexHint` is false.
+    static func unaryMath(_ name: String, _ body: @escaping (Double) -> Double, domain: ((Double) -> Bool)? = nil,
+                          complexHint: Bool = true) -> Builtin {
         Builtin(name: name, signature: "\(name)(x)") { call in
             try call.expect(1)
             let x = try call.number(0)
             if let domain, !domain(x) {
                 throw call.error("DomainError with \(Value.format(x)): \(name) is not defined there",
-                                 hint: "for a complex result, pass a complex number: \(name)(complex(x))")
+                                 hint: complexHint ? "for a complex result, pass a complex number: \(name)(complex(x))" : nil)
             }
             return .float(body(x))
         }

@@ -21,7 +21,7 @@ extension Interpreter {
                                 at: span, hint: "for a complex result, pass a complex number: sqrt(complex(x))")
             }
             return .float(x.squareRoot())
-        case (.cbrt, _) where value.asDouble != nil: return .float(Foundation.cbrt(value.asDouble ?? 0))
+        case (.cbrt, _) where value.asDouble != nil: return .float(Interpreter.cbrt(value.asDouble ?? 0))
         case (.bitNot, .int(let x)): return .int(~x)
         case (.minus, .array(let array)):
             return .array(NumericArray(array.storage.map { -$0 }, shape: array.shape, isInteger: array.isInteger))
@@ -30,6 +30,7 @@ extension Interpreter {
             negated.start = -range.start
             negated.step = -range.step
             negated.last = -range.last
+            negated.rational = range.rational?.negated
             return .range(negated)
         case (.minus, .list), (.plus, .array), (.plus, .list):
             return try broadcast([value], span) { try self.unary(op, $0[0], span) }
@@ -83,6 +84,12 @@ extension Interpreter {
             }
         case .times:
             if case .string(let a) = left, case .string(let b) = right { return .string(a + b) }
+        case .power:
+            // "ab"^3 repeats the string, as in Julia.
+            if case .string(let a) = left, case .int(let n) = right {
+                guard n >= 0 else { throw LangError("ArgumentError: can't repeat a string \(n) times", at: span) }
+                return .string(String(repeating: a, count: n))
+            }
         case .approx:
             if isCollection(left), isCollection(right) {
                 let a = try numbers(left, span), b = try numbers(right, span)
@@ -163,6 +170,7 @@ extension Interpreter {
         case .xor: return .int(a ^ b)
         case .shiftLeft: return .int(b >= 64 || b < 0 ? 0 : a << b)
         case .shiftRight: return .int(a >> min(max(b, 0), 63))
+        case .shiftRightLogical: return .int(b >= 64 || b < 0 ? 0 : Int(bitPattern: UInt(bitPattern: a) >> UInt(b)))
         default: return try compare(op, Double(a), Double(b), span)
         }
     }
@@ -191,6 +199,12 @@ extension Interpreter {
             }
             return number
         }
+    }
+
+    /// The numbers of `value` in Julia's linear-index order: a matrix column by column.
+    func columnMajorNumbers(_ value: Value, _ span: SourceSpan) throws -> [Double] {
+        guard case .array(let array) = value, array.isMatrix else { return try numbers(value, span) }
+        return (0..<array.storage.count).map { array.storage[($0 % array.rows) * array.columns + $0 / array.rows] }
     }
 
     /// `start:stop` and `start:step:stop`.

@@ -25,13 +25,26 @@ extension Interpreter {
             try define(name, value)
         case .typed(let inner, _):
             try store(inner, value, scope, define)
-        case .tuple(let targets):
+        case .tuple(var targets):
             let items = try elements(value, target.span)
+            // `head, tail... = v`: the splatted last name takes the rest (a tuple from a tuple, else a vector).
+            if case .splat(let rest)? = targets.last?.kind {
+                targets.removeLast()
+                guard items.count >= targets.count else {
+                    throw LangError("BoundsError: cannot destructure \(items.count) values into \(targets.count) names and a rest",
+                                    at: target.span)
+                }
+                let remaining = Array(items[targets.count...])
+                if case .tuple = value { try store(rest, .tuple(remaining), scope, define) } else { try store(rest, .vector(remaining), scope, define) }
+            }
             guard items.count >= targets.count else {
                 throw LangError("BoundsError: cannot destructure \(items.count) values into \(targets.count) names",
                                 at: target.span)
             }
             for (item, value) in zip(targets, items) { try store(item, value, scope, define) }
+        case .namedTuple(let fields):
+            // `(; a, b) = x` binds a = x.a and b = x.b.
+            for field in fields { try define(field.name, try self.field(value, field.name, field.span)) }
         case .index(let base, let indices):
             let container = try eval(base, scope)
             if case .dict(let d) = container {

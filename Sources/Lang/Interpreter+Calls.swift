@@ -198,6 +198,10 @@ extension Interpreter {
             if let number = value.asDouble { return .float(number) }
         case "Int", "Int64":
             if let number = value.asInt { return .int(number) }
+            guard value.asDouble != nil else {
+                throw LangError("MethodError: no method matching Int64(::\(value.typeName))", at: span,
+                                hint: nil)
+            }
             throw LangError("InexactError: Int64(\(value.repr))", at: span, hint: "use round(Int, x) or floor(Int, x)")
         case "String": return .string(value.plainText)
         case "Bool":

@@ -174,7 +174,11 @@ extension Interpreter {
                 return try evalBlock(body, scope)
             } catch let error as LangError {
                 if error.message == "interrupted" { throw error }
-                guard let catchBody else { return .nothing }
+                // `try ... finally ... end` rethrows after the finally block; a bare `try ... end` swallows, as in Julia.
+                guard let catchBody else {
+                    if finallyBody != nil { throw error }
+                    return .nothing
+                }
                 let inner = Environment(parent: scope)
                 if let catchName { inner.define(catchName, .string(error.message)) }
                 return try evalBlock(catchBody, inner)
@@ -245,6 +249,7 @@ extension Interpreter {
         let left = try eval(leftExpr, scope)
         let right = try eval(rightExpr, scope)
         switch op {
+        case .pipe where dotted: return try broadcast([left], span) { try self.apply(right, [$0[0]], [], span) }
         case .pipe: return try apply(right, [left], [], span)
         case .pipeLeft: return try apply(left, [right], [], span)
         case .pair where !dotted: return .pair(left, right)

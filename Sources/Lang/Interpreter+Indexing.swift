@@ -85,6 +85,13 @@ extension Interpreter {
             }
             return i - 1
         }
+        // nt[:a] is nt.a, as in Julia.
+        if case .namedTuple(let names, _) = container, case .symbol(let name) = value {
+            guard let position = names.firstIndex(of: name) else {
+                throw LangError("type NamedTuple has no field \(name)", at: span, hint: "its fields are " + names.joined(separator: ", "))
+            }
+            return .one(position)
+        }
         switch value {
         case .int(let i): return .one(try check(i))
         case .range, .array, .list:

@@ -53,17 +53,31 @@ extension Interpreter {
     /// of times gives a vector of states.
     func interpolate(_ wrapper: SolutionObject, _ arguments: [Value], _ keywords: [(String, Value)],
                      _ span: SourceSpan) throws -> Value {
-        guard arguments.count == 1, keywords.isEmpty else {
-            throw LangError("MethodError: call a solution with one time, sol(t), or a vector of times", at: span)
+        guard arguments.count == 1, keywords.allSatisfy({ $0.0 == "idxs" }) else {
+            throw LangError("MethodError: call a solution with one time, sol(t), or a vector of times", at: span,
+                            hint: "sol(t; idxs=i) picks component i, idxs=[i, j] several")
         }
         let solution = wrapper.solution
+        let idxs = keywords.last?.1
+        // sol(t; idxs=i) is component i (a number); idxs=[i, j] a vector of those components.
+        func select(_ state: [Double]) throws -> Value {
+            guard let idxs else { return .floats(state) }
+            func component(_ value: Value) throws -> Int {
+                guard let i = value.asInt, value.isNumber, i >= 1, i <= state.count else {
+                    throw LangError("BoundsError: idxs = \(value.repr) is not a state index 1:\(state.count)", at: span)
+                }
+                return i - 1
+            }
+            if idxs.isNumber { return .float(state[try component(idxs)]) }
+            return .floats(try elements(idxs, span).map { state[try component($0)] })
+        }
         func at(_ time: Double) throws -> Value {
             guard let state = solution(time) else {
                 let range = solution.t.isEmpty ? "it has no saved points"
                     : "it covers \(Value.format(solution.t[0])) … \(Value.format(solution.t[solution.t.count - 1]))"
                 throw LangError("cannot interpolate the solution at t = \(Value.format(time))", at: span, hint: range)
             }
-            return .floats(state)
+            return try select(state)
         }
         let argument = arguments[0]
         if let time = argument.asDouble, argument.isNumber { return try at(time) }

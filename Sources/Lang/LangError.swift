@@ -53,6 +53,8 @@ enum Spelling {
 
     /// The closest of `candidates` to `name`, if close enough to be a likely typo.
     static func suggestion(for name: String, among candidates: [String]) -> String? {
+        // Every one-letter name is one edit from every other (x → π): no useful guess there.
+        guard name.count > 1 else { return nil }
         let limit = max(1, min(2, name.count / 3))
         let scored = Set(candidates).filter { $0 != name }.map { ($0, distance(name.lowercased(), $0.lowercased())) }
             .filter { $0.1 <= limit }

@@ -32,7 +32,8 @@ enum LinearAlgebra {
         case (.power, .some(let x), .none) where right.asInt != nil && x.isMatrix && x.rows == x.columns:
             let n = right.asInt ?? 0
             guard n >= 0 else { throw LangError("negative matrix powers are not supported", at: span) }
-            var result = NumericArray((0..<x.rows * x.rows).map { $0 % (x.rows + 1) == 0 ? 1.0 : 0.0 }, shape: x.shape)
+            var result = NumericArray((0..<x.rows * x.rows).map { $0 % (x.rows + 1) == 0 ? 1.0 : 0.0 }, shape: x.shape,
+                                      isInteger: x.isInteger)
             for _ in 0..<n {
                 guard case .array(let product) = try multiply(result, x, span) else { break }
                 result = product
@@ -60,8 +61,12 @@ enum LinearAlgebra {
         array.isMatrix ? "(\(array.rows), \(array.columns))" : "(\(array.rows),)"
     }
 
-    /// Matrix–matrix and matrix–vector products; a 1×n row times a vector is a number (as `v'w`).
+    /// Matrix–matrix and matrix–vector products; a 1×n row times a vector is a number (as `v'w`);
+    /// a vector times a 1×m row is their outer product (`u * v'`), the vector being an n×1 matrix.
     static func multiply(_ x: NumericArray, _ y: NumericArray, _ span: SourceSpan) throws -> Value {
+        if !x.isMatrix, y.isMatrix, y.rows == 1 {
+            return try multiply(NumericArray(x.storage, shape: [x.storage.count, 1], isInteger: x.isInteger), y, span)
+        }
         guard x.isMatrix else {
             throw LangError("MethodError: no method matching *(::\(Value.array(x).typeName), ::\(Value.array(y).typeName))",
                             at: span, hint: "use .* for elementwise products, or dot(u, v)")

@@ -171,6 +171,10 @@ extension Parser {
             advance()
             return Expr(.identifier(spelling), token.span)
         }
+        if isOperatorCall(token) {
+            advance()
+            return try parsePostfix(try parseCall(Expr(.identifier(spelling), token.span), dotted: false))
+        }
         if let (op, dotted) = OperatorTable.unaryInfo(spelling) {
             advance()
             try enter()
@@ -224,6 +228,32 @@ extension Parser {
         case .comma, .rightParen, .semicolon: return true
         default: return false
         }
+    }
+
+    /// Julia's operator-call syntax, `+(1, 2)`, `*(a, b, c)`, `+(xs...)`, `-()`: an operator
+    /// directly followed by `(` whose parentheses hold a top-level `,` or `...` or nothing. One
+    /// plain argument, `-(a + b)`, stays a prefix operator, so those trees are unchanged.
+    func isOperatorCall(_ token: Token) -> Bool {
+        guard case .op(let spelling) = token.kind,
+              OperatorTable.binaryInfo(spelling) != nil || OperatorTable.unaryInfo(spelling) != nil || spelling == "^",
+              !spelling.hasPrefix("."), peek().kind == .leftParen, !peek().spaceBefore
+        else { return false }
+        var depth = 0, ahead = 1
+        while position + ahead < tokens.count {
+            let next = peek(ahead)
+            switch next.kind {
+            case .leftParen, .leftBracket, .leftBrace: depth += 1
+            case .rightParen, .rightBracket, .rightBrace:
+                depth -= 1
+                if depth == 0 { return ahead == 2 }
+            case .comma where depth == 1: return true
+            case .op("...") where depth == 1: return true
+            case .endOfInput: return false
+            default: break
+            }
+            ahead += 1
+        }
+        return false
     }
 
     /// Juxtaposition is multiplication: `2x`, `2π`, `2(x + 1)`, `(u.^3)'A`. A number
@@ -309,6 +339,11 @@ extension Parser {
                 if case .splat(let inner) = item.kind { try checkAssignable(inner, allowTuple: false) }
                 else { try checkAssignable(item, allowTuple: true) }
             }
+        case .namedTuple(let fields) where allowTuple && fields.allSatisfy({ field in
+            if case .identifier(let name) = field.value.kind { return name == field.name } else { return false }
+        }):
+            // `(; a, b) = x` takes x.a and x.b (Julia 1.7's property destructuring).
+            return
         case .comparison, .binary(.equal, _, _, _):
             throw fail("cannot assign to a comparison", at: target.span, hint: "use == to compare inside a condition")
         default:

@@ -1,9 +1,11 @@
 import Foundation
 
 extension Value {
-    /// The text `print`, `string` and interpolation produce: strings unquoted, the rest as `repr`.
+    /// The text `print`, `string` and interpolation produce: strings unquoted, symbols without
+    /// their colon (`print(:a)` prints `a`), the rest as `repr`.
     public var plainText: String {
         if case .string(let text) = self { return text }
+        if case .symbol(let name) = self { return name }
         return repr
     }
 
@@ -25,7 +27,8 @@ extension Value {
             let rows = (0..<array.rows).map { row in
                 items[row * array.columns..<(row + 1) * array.columns].joined(separator: " ")
             }
-            return "[" + rows.joined(separator: "; ") + "]"
+            // A one-column matrix is `[3; 7;;]` (Julia 1.7+), which a vector's `[3, 7]` would not tell apart.
+            return "[" + rows.joined(separator: "; ") + (array.columns == 1 ? ";;]" : "]")
         case .list(let list):
             // Julia prefixes the element type unless it is implied (numbers, strings, arrays).
             let prefix = Value.elementTypeName(list.items).map { name in

@@ -109,6 +109,9 @@ public struct RangeValue: Sendable, Equatable {
     public var isInteger: Bool
     /// The last element, exact for `range(a, b, length=n)`.
     public var last: Double
+    /// Exact rational elements of a float range, as Julia's (RangeValue+Rational.swift); nil when
+    /// its ends have no small rational form, and then `start + i * step`.
+    public var rational: RationalSteps?
 
     /// `start:step:stop` with Julia's length rule (a tolerance for floating steps).
     public init(start: Double, step: Double, stop: Double, isInteger: Bool) {
@@ -121,7 +124,10 @@ public struct RangeValue: Sendable, Equatable {
             n = ratio < 0 ? 0 : Int(min(Double(Int32.max), (ratio + (isInteger ? 0 : 1e-10)).rounded(.down))) + 1
         }
         self.count = n
-        self.last = start + Double(max(n - 1, 0)) * step
+        if !isInteger, let steps = RationalSteps.steps(start: start, step: step, stop: stop), steps.isExact(upTo: n) {
+            self.rational = steps
+        }
+        self.last = rational?.element(max(n - 1, 0)) ?? start + Double(max(n - 1, 0)) * step
     }
 
     /// `range(start, stop, length=n)`.
@@ -131,11 +137,13 @@ public struct RangeValue: Sendable, Equatable {
         self.step = length > 1 ? (stop - start) / Double(length - 1) : 0
         self.isInteger = false
         self.last = length == 1 ? start : stop
+        self.rational = RationalSteps.linspace(start: start, stop: stop, length: length)
     }
 
     /// Element `i`, 0-based.
     public func element(_ i: Int) -> Double {
         if i == count - 1 { return last }
+        if let rational { return rational.element(i) }
         return start + Double(i) * step
     }
 

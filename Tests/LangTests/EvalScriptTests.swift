@@ -26,6 +26,29 @@ final class EvalScriptTests: XCTestCase {
         print("EvalScriptTests: \(files.count) scripts, \(checked) expectations checked")
     }
 
+    /// The suite's size and its inventory: at least 150 scripts (eval and parse), every builtin
+    /// `?` lists has a row in Scripts/COVERAGE.md, and every script COVERAGE.md names exists.
+    func testScriptSuiteCoversTheInventory() throws {
+        let scripts = Self.scriptsDirectory.deletingLastPathComponent()
+        var count = 0
+        for folder in ["eval", "parse"] {
+            count += try FileManager.default.contentsOfDirectory(at: scripts.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "flx" }.count
+        }
+        XCTAssertGreaterThanOrEqual(count, 150, "the language's acceptance criterion asks for at least 150 scripts")
+        let coverage = String(decoding: try Data(contentsOf: scripts.appendingPathComponent("COVERAGE.md")), as: UTF8.self)
+        let listing = Interpreter(output: { _ in }).help("")
+        let builtins = listing.split(separator: "\n").dropFirst().flatMap { $0.split(separator: " ") }.map(String.init)
+        XCTAssertGreaterThan(builtins.count, 100, "the builtin listing changed shape:\n\(listing)")
+        for name in builtins {
+            XCTAssertTrue(coverage.contains("| `\(name)` |"), "builtin \(name) has no row in COVERAGE.md")
+        }
+        let named = coverage.matches(of: /(eval|parse)\/[A-Za-z0-9_]+\.flx/).map { String($0.output.0) }
+        for path in Set(named) {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: scripts.appendingPathComponent(path).path), "COVERAGE.md names \(path), which does not exist")
+        }
+    }
+
     /// Checks one script; returns the number of expectations checked.
     func check(_ url: URL) throws -> Int {
         let name = url.lastPathComponent
