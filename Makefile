@@ -60,6 +60,7 @@ test: deps
 	Tests/Terminal/sessions.sh $(SCRATCH)/debug/fluxion
 	Tests/Terminal/tutorial.sh $(SCRATCH)/debug/fluxion
 	Tests/Terminal/jobs.sh $(SCRATCH)/debug/fluxion
+	Tests/Terminal/plain.sh $(SCRATCH)/debug/fluxion
 
 # Build output goes to stderr, so stdout carries only the cases' JSON lines.
 bench: deps

@@ -40,6 +40,12 @@ static inline void shim_rl_set_completion(rl_compentry_func_t *generator,
     rl_completion_display_matches_hook = display_matches;
 }
 
+// The plain REPL's readline (`fluxion --plain` at a terminal): readline keeps the terminal
+// and SIGWINCH but leaves SIGINT to the process (a dispatch source), which cancels the line.
+static inline void shim_rl_setup_plain(void) {
+    rl_catch_signals = 0;
+}
+
 static inline void shim_rl_set_outstream(FILE *stream) { rl_outstream = stream; }
 static inline void shim_rl_set_instream(FILE *stream) { rl_instream = stream; }
 

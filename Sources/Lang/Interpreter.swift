@@ -115,6 +115,10 @@ public final class Interpreter: @unchecked Sendable {
         if requested { throw LangError("interrupted", at: span) }
     }
 
+    /// Drops a pending `interrupt()` (one that came while no evaluation ran, e.g. Ctrl-C at the
+    /// prompt), so that it does not stop the next evaluation.
+    public func discardInterrupt() { _ = interruptPending() }
+
     /// Whether `interrupt()` was called since the last check; clears the request.
     func interruptPending() -> Bool {
         interruptLock.lock()

@@ -24,12 +24,22 @@ public enum Runner {
     /// A line that is a colon command (`:save NAME`, `PlainCommands`) runs as one.
     public static func repl(interpreter: Interpreter, prompt: String? = nil, continuation: String? = nil,
                             readLine: () -> String?, write: (String) -> Void) -> Int32 {
+        repl(interpreter: interpreter, prompt: prompt, continuation: continuation,
+             readLineAfter: { marker in
+                 if let marker { write(marker) }
+                 return readLine()
+             }, write: write)
+    }
+
+    /// The same REPL with a line editor that shows the prompt itself (readline):
+    /// `readLineAfter` gets the prompt or continuation marker to show, nil for none.
+    public static func repl(interpreter: Interpreter, prompt: String? = nil, continuation: String? = nil,
+                            readLineAfter: (String?) -> String?, write: (String) -> Void) -> Int32 {
         var buffer: [String] = []
         var entry = 0
         let commands = PlainCommands(interpreter: interpreter)
         while true {
-            if let marker = buffer.isEmpty ? prompt : continuation { write(marker) }
-            guard let line = readLine() else {
+            guard let line = readLineAfter(buffer.isEmpty ? prompt : continuation) else {
                 if !buffer.isEmpty { runEntry(buffer, entry + 1, interpreter, write) }
                 return interpreter.exitRequest ?? 0
             }
@@ -45,6 +55,8 @@ public enum Runner {
             }
             if Syntax.parse(text).isIncomplete { continue }
             entry += 1
+            // A Ctrl-C while the entry was typed was meant for no evaluation.
+            interpreter.discardInterrupt()
             runEntry(buffer, entry, interpreter, write)
             buffer = []
             if let status = interpreter.exitRequest { return status }

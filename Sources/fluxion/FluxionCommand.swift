@@ -58,19 +58,31 @@ struct FluxionCommand: ParsableCommand {
     /// The line REPL on standard input and output, with prompts at a terminal.
     static func lineREPL(_ interpreter: Interpreter) throws {
         let interactive = isatty(STDIN_FILENO) != 0
-        SignalBridge.install(interpreter)
-        let status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
+        let write: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        // At a terminal the lines are edited with readline (history, Tab completion, Ctrl-C
+        // drops the line); piped input is read as it comes.
+        let editor = interactive && isatty(STDOUT_FILENO) != 0
+            ? MainActor.assumeIsolated { PlainLineEditor(interpreter: interpreter) } : nil
+        SignalBridge.install(interpreter, editor: editor)
+        let status: Int32
+        if let editor {
+            status = Runner.repl(interpreter: interpreter, prompt: "fluxion> ", continuation: "       > ",
+                                 readLineAfter: { marker in
+                                     MainActor.assumeIsolated { editor.readLine(prompt: marker ?? "") }
+                                 }, write: write)
+        } else {
+            status = Runner.repl(interpreter: interpreter, prompt: interactive ? "fluxion> " : nil,
                                  continuation: interactive ? "       > " : nil,
-                                 readLine: { Swift.readLine(strippingNewline: true) },
-                                 write: { text in FileHandle.standardOutput.write(Data(text.utf8)) })
+                                 readLine: { Swift.readLine(strippingNewline: true) }, write: write)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 
     /// What `fluxion` prints before its prompt at a terminal, until the workbench exists.
     static let banner = """
         Fluxion \(FluxionVersion.number): universal differential equations in Swift.
-        The language works line by line here: ODEProblem, solve(prob, Tsit5()), plot(sol), ...
-        (the live workbench with panes comes later). Ctrl-C interrupts, Ctrl-D or exit() quits.
+        The plain REPL: ODEProblem, solve(prob, Tsit5()), plot(sol), ... (`fluxion` without
+        --plain opens the workbench). Tab completes, ↑ recalls, Ctrl-C interrupts, Ctrl-D or exit() quits.
         """
 }
 
@@ -101,12 +113,18 @@ struct RunCommand: ParsableCommand {
 enum SignalBridge {
     nonisolated(unsafe) private static var target: Interpreter?
     nonisolated(unsafe) private static var source: DispatchSourceSignal?
+    /// The plain REPL's line editor, whose line Ctrl-C cancels at the prompt.
+    nonisolated(unsafe) private static var editor: PlainLineEditor?
 
-    static func install(_ interpreter: Interpreter) {
+    static func install(_ interpreter: Interpreter, editor lineEditor: PlainLineEditor? = nil) {
         target = interpreter
+        editor = lineEditor
         signal(SIGINT, SIG_IGN)
         let signalSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signalSource.setEventHandler { SignalBridge.target?.interrupt() }
+        signalSource.setEventHandler {
+            SignalBridge.target?.interrupt()
+            SignalBridge.editor?.interrupt()
+        }
         signalSource.resume()
         source = signalSource
     }
