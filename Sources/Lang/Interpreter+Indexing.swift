@@ -20,7 +20,7 @@ enum IndexSpec {
     /// Two indices into a matrix select rows and columns; one index is Julia's column-major
     /// linear indexing. Shared by values, traced values and tape values.
     static func selection(_ specs: [IndexSpec], rows: Int?, columns: Int) -> (offsets: [Int], dims: [Int]?) {
-        if let rows, specs.count >= 2 {
+        if rows != nil, specs.count >= 2 {
             let selectedRows = specs[0].positions, selectedColumns = specs[1].positions
             let offsets = selectedRows.flatMap { row in selectedColumns.map { row * columns + $0 } }
             switch (specs[0], specs[1]) {

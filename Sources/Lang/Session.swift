@@ -58,7 +58,7 @@ extension SessionFile {
 
 extension Interpreter {
     /// The prelude's bindings, to tell a user's globals from the builtins and constants.
-    nonisolated(unsafe) private static let preludeGlobals: [String: Value] = Interpreter(output: { _ in }).globals.values
+    private static let preludeGlobals: [String: Value] = Interpreter(output: { _ in }).globals.values
 
     /// Whether `name` is still bound as the prelude binds it.
     private func isPrelude(_ name: String, _ value: Value) -> Bool {

@@ -180,7 +180,7 @@ public final class TrainingJob: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         while outcome == nil {
-            lock.wait(until: Date(timeIntervalSinceNow: 0.05))
+            _ = lock.wait(until: Date(timeIntervalSinceNow: 0.05))
             if outcome == nil, interpreter.interruptPending() {
                 throw LangError("interrupted while waiting for job #\(id) (it goes on; :stop \(id) ends it)", at: span)
             }
