@@ -1,0 +1,190 @@
+/// Smoothed-aggregation algebraic multigrid as a preconditioner: one V-cycle z = M⁻¹ r for a
+/// sparse square A (the Newton matrix W of a discretised PDE), what SciML's "Solving Large
+/// Stiff Equations" tutorial gets from AlgebraicMultigrid.jl for Krylov methods.
+///
+/// Contract:
+/// 1. `init` builds the hierarchy from A's pattern and values: strong connections
+///    |a_ij| ≥ θ_l √|a_ii a_jj| (θ_l = θ / 2^l on level l), aggregates of strongly connected
+///    unknowns, the tentative prolongator (the constant on each aggregate, orthonormal
+///    columns), smoothed by one damped Jacobi step, Galerkin coarse matrices R A P with
+///    R = Pᵀ, until at most `Options.maximumCoarse` unknowns remain (or coarsening stalls).
+/// 2. `update(values:reaggregate:)` takes new values on the same pattern. By default the
+///    aggregates and every pattern are kept and only P's values, the Galerkin products and
+///    the coarsest factorisation are recomputed: no allocation. With `reaggregate: true` the
+///    hierarchy is chosen again from the new values (allocates).
+/// 3. `apply` runs one V-cycle from a zero guess: a forward Gauss–Seidel sweep, the coarse
+///    correction, a backward sweep; on the coarsest level a dense LU solve (or, when
+///    coarsening stalled above `Options.maximumDirect` unknowns, symmetric Gauss–Seidel
+///    sweeps). It is a fixed linear map of r for fixed values, as a GMRES preconditioner
+///    must be, and allocates nothing.
+/// 4. Non-finite values make `update` return false and leave `isUsable` false; `apply` then
+///    copies r to z (no preconditioning) instead of trapping.
+///
+/// References: P. Vaněk, J. Mandel, M. Brezina, Algebraic multigrid by smoothed aggregation
+/// for second and fourth order elliptic problems, Computing 56, 1996; W. L. Briggs,
+/// V. E. Henson, S. F. McCormick, A Multigrid Tutorial, 2nd ed., SIAM, 2000 (the V-cycle);
+/// Y. Saad, Iterative Methods for Sparse Linear Systems, 2nd ed., SIAM, 2003, §13.
+public final class AlgebraicMultigrid {
+    /// The hierarchy's parameters (PyAMG's and AlgebraicMultigrid.jl's defaults, except θ).
+    public struct Options: Sendable, Equatable {
+        /// θ, the strength-of-connection threshold on the finest level (Vaněk et al.'s 0.08;
+        /// above 0 it keeps weakly coupled species of a reaction–diffusion system apart).
+        public var strengthThreshold = 0.08
+        /// The prolongator smoother's damping: ω = damping / ρ(D⁻¹A) (4/3 in Vaněk et al.).
+        public var prolongationDamping = 4.0 / 3.0
+        /// Coarsen until a level has at most this many unknowns.
+        public var maximumCoarse = 100
+        /// The coarsest level is factored densely up to this size, smoothed above it.
+        public var maximumDirect = 400
+        /// Symmetric Gauss–Seidel sweeps on a coarsest level too large to factor.
+        public var coarseSweeps = 4
+        /// The most levels, the finest included.
+        public var maximumLevels = 12
+        /// Coarsening stops when a level would keep more than this fraction of the unknowns.
+        public var maximumCoarseningRatio = 0.8
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The number of unknowns.
+    public let dimension: Int
+    /// The parameters the hierarchy was built with.
+    public let options: Options
+    /// Whether the last setup had finite values (otherwise `apply` is the identity).
+    public private(set) var isUsable = false
+    /// Hierarchies built from scratch (the first setup and each `reaggregate`).
+    public private(set) var aggregations = 0
+    /// Value-only setups that kept the aggregates.
+    public private(set) var numericUpdates = 0
+
+    var levels: [MultigridLevel]
+    /// Where each stored entry of the CSC input goes in the finest CSR matrix.
+    private let fromInput: UnsafeMutablePointer<Int>
+    private let inputCount: Int
+    private var coarseLU: DenseLU?
+
+    /// A hierarchy for the square matrix `matrix`; nil if it is not square.
+    public init?(_ matrix: SparseMatrixCSC, options: Options = Options()) {
+        guard matrix.rowCount == matrix.columnCount else { return nil }
+        let n = matrix.rowCount
+        dimension = n
+        self.options = options
+        // The CSC input's transpose pattern is A's CSR pattern: count rows, then place entries.
+        let t = MultigridLevel.transpose(rows: n, columns: n, rowPtr: matrix.colPtr, col: matrix.rowIndex)
+        levels = [MultigridLevel(n: n, rowPtr: t.rowPtr, col: t.col)]
+        inputCount = matrix.storedCount
+        fromInput = copiedBuffer(t.map)
+        _ = matrix.values.withUnsafeBufferPointer { update(values: $0, reaggregate: true) }
+    }
+
+    deinit { fromInput.deallocate() }
+
+    /// The unknowns on each level, finest first.
+    public var levelSizes: [Int] { levels.map(\.n) }
+
+    /// Stored entries on all levels over those of A (the operator complexity).
+    public var operatorComplexity: Double {
+        Double(levels.reduce(0) { $0 + $1.nnz }) / Double(Swift.max(levels[0].nnz, 1))
+    }
+
+    /// Takes new values of A in the pattern given to `init` (CSC order) and recomputes the
+    /// hierarchy's values, keeping the aggregates unless `reaggregate`. False when a value is
+    /// not finite or `values` is short (the preconditioner is then the identity).
+    @discardableResult
+    public func update(values: UnsafeBufferPointer<Double>, reaggregate: Bool = false) -> Bool {
+        isUsable = false
+        guard values.count >= inputCount else { return false }
+        let fine = levels[0]
+        for p in 0..<inputCount { fine.val[fromInput[p]] = values[p] }
+        guard fine.refreshDiagonal() else { return false }
+        if reaggregate {
+            aggregations += 1
+            buildHierarchy()
+        } else {
+            numericUpdates += 1
+            for l in 0..<(levels.count - 1) {
+                guard let transfer = levels[l].transfer else { break }
+                transfer.smoothProlongator(levels[l], damping: options.prolongationDamping)
+                transfer.galerkin(levels[l], into: levels[l + 1])
+                guard levels[l + 1].refreshDiagonal() else { return false }
+            }
+        }
+        isUsable = factorCoarsest()
+        return isUsable
+    }
+
+    /// Coarsens level by level from the finest, computing each coarse matrix before choosing
+    /// its aggregates.
+    private func buildHierarchy() {
+        levels.removeSubrange(1...)
+        levels[0].transfer = nil
+        var theta = options.strengthThreshold
+        while let last = levels.last, last.n > options.maximumCoarse, levels.count < options.maximumLevels,
+              let (transfer, coarse) = last.coarsen(threshold: theta, maximumRatio: options.maximumCoarseningRatio) {
+            transfer.smoothProlongator(last, damping: options.prolongationDamping)
+            transfer.galerkin(last, into: coarse)
+            guard coarse.refreshDiagonal() else { break }
+            last.transfer = transfer
+            levels.append(coarse)
+            theta *= 0.5
+        }
+        let coarsest = levels[levels.count - 1]
+        coarseLU = coarsest.n <= options.maximumDirect ? DenseLU(dimension: coarsest.n) : nil
+    }
+
+    /// Factors the coarsest matrix densely when it is small enough; false when that fails.
+    private func factorCoarsest() -> Bool {
+        guard let lu = coarseLU else { return true }
+        let coarsest = levels[levels.count - 1], n = coarsest.n
+        lu.withUnsafeMutableMatrix { w in
+            for q in 0..<(n * n) { w[q] = 0 }
+            for i in 0..<n { for k in coarsest.rowPtr[i]..<coarsest.rowPtr[i + 1] { w[i + coarsest.col[k] * n] += coarsest.val[k] } }
+        }
+        return lu.factor() == .success
+    }
+
+    /// z = M⁻¹ r by one V-cycle (r and z hold at least `dimension` values and do not overlap).
+    public func apply(_ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>) {
+        let n = dimension
+        guard r.count >= n, z.count >= n else { return }
+        guard isUsable else { for i in 0..<n { z[i] = r[i] }; return }
+        let fine = levels[0]
+        for i in 0..<n { fine.b[i] = r[i] }
+        cycle(0)
+        for i in 0..<n { z[i] = fine.x[i] }
+    }
+
+    /// `apply` on arrays.
+    public func apply(_ r: [Double], into z: inout [Double]) {
+        r.withUnsafeBufferPointer { rb in z.withUnsafeMutableBufferPointer { apply(rb, $0) } }
+    }
+
+    private func cycle(_ l: Int) {
+        let level = levels[l]
+        for i in 0..<level.n { level.x[i] = 0 }
+        guard let transfer = level.transfer, l + 1 < levels.count else {
+            solveCoarsest(level)
+            return
+        }
+        let coarse = levels[l + 1]
+        level.gaussSeidel(forward: true)
+        level.residual()
+        transfer.restrict(level, to: coarse)
+        cycle(l + 1)
+        transfer.prolongate(coarse, to: level)
+        level.gaussSeidel(forward: false)
+    }
+
+    private func solveCoarsest(_ level: MultigridLevel) {
+        if let lu = coarseLU {
+            for i in 0..<level.n { level.x[i] = level.b[i] }
+            lu.solve(UnsafeMutableBufferPointer(start: level.x, count: level.n))
+        } else {
+            for _ in 0..<options.coarseSweeps {
+                level.gaussSeidel(forward: true)
+                level.gaussSeidel(forward: false)
+            }
+        }
+    }
+}
