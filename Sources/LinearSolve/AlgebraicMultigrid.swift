@@ -12,8 +12,9 @@
 ///    aggregates and every pattern are kept and only P's values, the Galerkin products and
 ///    the coarsest factorisation are recomputed: no allocation. With `reaggregate: true` the
 ///    hierarchy is chosen again from the new values (allocates).
-/// 3. `apply` runs one V-cycle from a zero guess: a forward Gauss–Seidel sweep, the coarse
-///    correction, a backward sweep; on the coarsest level a dense LU solve (or, when
+/// 3. `apply` runs one V-cycle from a zero guess: `Options.sweeps` damped Jacobi sweeps (or
+///    forward Gauss–Seidel), the coarse correction, as many sweeps after (backward
+///    Gauss–Seidel); on the coarsest level a dense LU solve (or, when
 ///    coarsening stalled above `Options.maximumDirect` unknowns, symmetric Gauss–Seidel
 ///    sweeps). It is a fixed linear map of r for fixed values, as a GMRES preconditioner
 ///    must be, and allocates nothing.
@@ -38,6 +39,12 @@ public final class AlgebraicMultigrid {
         public var maximumDirect = 400
         /// Symmetric Gauss–Seidel sweeps on a coarsest level too large to factor.
         public var coarseSweeps = 4
+        /// The smoother before and after the coarse correction. Damped Jacobi by default: on
+        /// the Brusselator's W two Jacobi sweeps give GMRES the same iteration counts as one
+        /// Gauss–Seidel sweep in about 20 % less time, Gauss–Seidel's rows waiting on each other.
+        public var smoother = Smoother.jacobi
+        /// Smoothing sweeps before and after the coarse correction (each).
+        public var sweeps = 2
         /// The most levels, the finest included.
         public var maximumLevels = 12
         /// Coarsening stops when a level would keep more than this fraction of the unknowns.
@@ -45,6 +52,14 @@ public final class AlgebraicMultigrid {
 
         /// The defaults.
         public init() {}
+    }
+
+    /// The relaxation that removes the error the coarse levels cannot represent.
+    public enum Smoother: Sendable, Equatable {
+        /// Forward Gauss–Seidel before, backward after (symmetric for symmetric A).
+        case gaussSeidel
+        /// Damped Jacobi, ω = 4 / (3 ρ(D⁻¹A)) with ρ bounded by Gershgorin's theorem.
+        case jacobi
     }
 
     /// The number of unknowns.
@@ -155,6 +170,14 @@ public final class AlgebraicMultigrid {
         for i in 0..<n { z[i] = fine.x[i] }
     }
 
+    /// y = A x with the values of the last `update` (x and y hold at least `dimension` values
+    /// and do not overlap): the operator the hierarchy preconditions, for GMRES.
+    public func multiply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+        guard x.count >= dimension, y.count >= dimension, let source = x.baseAddress else { return }
+        let fine = levels[0], v = UnsafeMutablePointer(mutating: source)
+        for i in 0..<dimension { y[i] = fine.rowProduct(i, v) }
+    }
+
     /// `apply` on arrays.
     public func apply(_ r: [Double], into z: inout [Double]) {
         r.withUnsafeBufferPointer { rb in z.withUnsafeMutableBufferPointer { apply(rb, $0) } }
@@ -168,12 +191,22 @@ public final class AlgebraicMultigrid {
             return
         }
         let coarse = levels[l + 1]
-        level.gaussSeidel(forward: true)
+        smooth(level, before: true)
         level.residual()
         transfer.restrict(level, to: coarse)
         cycle(l + 1)
         transfer.prolongate(coarse, to: level)
-        level.gaussSeidel(forward: false)
+        smooth(level, before: false)
+    }
+
+    /// `sweeps` sweeps of the smoother, the first from x = 0 before the correction.
+    private func smooth(_ level: MultigridLevel, before: Bool) {
+        for sweep in 0..<options.sweeps {
+            switch options.smoother {
+            case .gaussSeidel: level.gaussSeidel(forward: before)
+            case .jacobi: level.jacobi(fromZero: before && sweep == 0)
+            }
+        }
     }
 
     private func solveCoarsest(_ level: MultigridLevel) {
