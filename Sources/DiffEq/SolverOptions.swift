@@ -148,10 +148,11 @@ public enum KrylovPreconditioner: Sendable, Equatable {
     /// Enough when hγ‖J‖ is moderate; on diffusion it leaves iterations growing like the grid
     /// size N (the condition number like N²).
     case jacobi
-    /// Smoothed-aggregation algebraic multigrid (`AlgebraicMultigrid`, one V-cycle) on W
-    /// assembled in CSC from the sparse Jacobian: iteration counts independent of the grid on
-    /// diffusion-dominated W, as AlgebraicMultigrid.jl gives SciML's Krylov methods. Needs
-    /// `ODEFunction.sparsity`. The aggregates are chosen when the Jacobian is new; a new hγ
-    /// only recomputes the hierarchy's values.
+    /// Smoothed-aggregation algebraic multigrid (`AlgebraicMultigrid`, one cycle) on W
+    /// assembled in CSC from the sparse Jacobian, and GMRES multiplies by that W instead of
+    /// forming J v: iteration counts that grow slowly with the grid on diffusion-dominated W,
+    /// as AlgebraicMultigrid.jl gives SciML's Krylov methods. Needs `ODEFunction.sparsity`.
+    /// The aggregates are chosen when the Jacobian is new (allocating); a new hγ only
+    /// recomputes the hierarchy's values.
     case amg
 }

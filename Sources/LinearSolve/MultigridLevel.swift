@@ -79,7 +79,7 @@ final class MultigridLevel {
     }
 
     /// One Gauss–Seidel sweep on A x = b, rows in increasing (`forward`) or decreasing order.
-    /// Run forward before and backward after the coarse correction, the V-cycle is the same
+    /// Run forward before and backward after the coarse correction, the cycle is the same
     /// linear operator at every application (what GMRES needs of a preconditioner).
     func gaussSeidel(forward: Bool) {
         if forward {
