@@ -76,10 +76,11 @@ final class KrylovNewtonSystem {
             assembly.assemble(diagonal: d, jacobianScale: s, storage)
             let values = UnsafeBufferPointer(start: assembly.values, count: assembly.nnz)
             let ratio = Swift.abs(s / d), change = ratio / aggregatedScale
-            // Measured on the Brusselator (N = 32): choosing the aggregates at every new hγ gave
-            // KenCarp4 the same Krylov iterations (8.2 a solve) as keeping them until the Jacobian
-            // changes, QNDF 7.3 instead of 7.8, at the cost of an allocating setup each time;
-            // keeping the first ones for good left QNDF a one-level hierarchy (13 a solve).
+            // Measured on the Brusselator (N = 32, Gauss–Seidel V-cycle): choosing the aggregates
+            // at every new hγ gave KenCarp4 the same Krylov iterations (8.2 a solve) as keeping
+            // them until the Jacobian changes, QNDF 7.3 instead of 7.8, at the cost of an
+            // allocating setup each time; keeping the first ones for good left QNDF a one-level
+            // hierarchy (13 a solve).
             let reaggregate = jacobianChanged || !(change <= Self.reaggregationRatio && change >= 1 / Self.reaggregationRatio)
             jacobianChanged = false
             if reaggregate { aggregatedScale = ratio }

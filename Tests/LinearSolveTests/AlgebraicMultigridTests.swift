@@ -68,7 +68,7 @@ final class AlgebraicMultigridTests: XCTestCase {
     }
 
     /// M⁻¹(αr + βs) = αM⁻¹r + βM⁻¹s, and two applications to the same r agree bitwise.
-    func testTheVCycleIsAFixedLinearOperator() throws {
+    func testTheCycleIsAFixedLinearOperator() throws {
         let a = diffusion(40, epsilon: 0.3, shift: 0.01)
         let m = try XCTUnwrap(AlgebraicMultigrid(a))
         XCTAssertGreaterThan(m.levelSizes.count, 2)
