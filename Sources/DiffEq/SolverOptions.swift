@@ -106,6 +106,12 @@ public enum LinearSolverChoice: Sendable, Equatable {
     /// entries a column (n = 50: 1.3× at 12 % density, 0.7× at 21 %; n = 400: 1.9× at 1.2 %,
     /// 0.16× at 3.2 %). Jacobians of discretised PDEs and reaction networks are structured, so
     /// the limits sit between the two.
+    ///
+    /// GMRES with the AMG preconditioner is not chosen automatically. On the 2-D Brusselator
+    /// (`make bench CASE=brusselator_2d`, rtol 1e-6) it overtakes KLU only from about 8 000
+    /// states (N = 64: QNDF 2.7 s against 5.1 s, KenCarp4 5.8 s against 6.8 s; N = 32: 0.52
+    /// and 1.19 s against 0.47 and 0.71 s), Rosenbrock methods cannot use it, and aggregation
+    /// suits diffusion-dominated W rather than sparse Jacobians in general.
     case automatic
     /// Dense LU of the full W (the Jacobian from `jac` or finite differences column by column).
     case dense
