@@ -3,8 +3,10 @@ import LinearSolve
 /// The Newton matrix W = d·M − s·J of the implicit families (M the identity without a mass
 /// matrix: d = 1/(hγ), s = 1 for the transformed Rosenbrock form, d = 1, s = γh otherwise),
 /// in the storage `SolverOptions.linsolve` chose: dense with `DenseLU`, sparse with KLU, banded
-/// with `BandedLU`, or matrix-free for GMRES. Everything is allocated here, once per integrator;
-/// forming, factoring and solving allocate nothing after the first KLU factorisation.
+/// with `BandedLU`, or matrix-free for GMRES (with the AMG preconditioner: W assembled on the
+/// sparse pattern). Everything is allocated here, once per integrator; forming, factoring and
+/// solving allocate nothing after the first KLU factorisation, except that a new Jacobian makes
+/// the AMG preconditioner choose new aggregates (a new hierarchy: allocates).
 final class NewtonMatrix {
     enum Kind: Equatable { case dense, sparse, krylov, banded(lower: Int, upper: Int) }
     let kind: Kind
@@ -43,10 +45,12 @@ final class NewtonMatrix {
             sparseSystem = nil
         }
         if kind == .krylov {
-            var settings = (restart: 30, reltol: 1e-6, jacobi: true)
-            if case .gmres(let restart, let reltol, let jacobi) = choice { settings = (restart, reltol, jacobi) }
-            krylov = KrylovNewtonSystem(n: n, restart: settings.restart, reltol: settings.reltol,
-                                        jacobi: settings.jacobi && sparseJacobian != nil)
+            var settings = (restart: 30, reltol: 1e-6, preconditioner: KrylovPreconditioner.jacobi)
+            if case .gmres(let restart, let reltol, let preconditioner) = choice { settings = (restart, reltol, preconditioner) }
+            // Both preconditioners read J off the sparsity pattern; without one there is none.
+            let preconditioner = sparseJacobian == nil ? .none : settings.preconditioner
+            krylov = KrylovNewtonSystem(n: n, restart: settings.restart, reltol: settings.reltol, preconditioner: preconditioner,
+                                        assembly: preconditioner == .amg ? SparseNewtonSystem(sparseJacobian!, mass: nil, analyze: false) : nil)
         } else {
             krylov = nil
         }
@@ -94,7 +98,7 @@ final class NewtonMatrix {
                 return .failure(LinearSolverProblem(message: "linsolve = .klu needs the Jacobian's sparsity pattern (ODEFunction.sparsity; a traced right-hand side has it)"))
             }
             return .success(.sparse)
-        case .gmres(let restart, let reltol, _):
+        case .gmres(let restart, let reltol, let preconditioner):
             switch tableau.family {
             case .rosenbrock, .rosenbrock23, .rosenbrock32:
                 // Their order conditions assume W⁻¹ exactly: an iterative solve's error enters
@@ -107,6 +111,9 @@ final class NewtonMatrix {
             }
             guard restart >= 1, reltol > 0, reltol < 1 else {
                 return .failure(LinearSolverProblem(message: "linsolve = .gmres needs restart ≥ 1 and 0 < reltol < 1 (got restart \(restart), reltol \(reltol))"))
+            }
+            if preconditioner == .amg, f.sparsity == nil {
+                return .failure(LinearSolverProblem(message: "linsolve = .gmres(preconditioner: .amg) needs the Jacobian's sparsity pattern (ODEFunction.sparsity; a traced right-hand side has it)"))
             }
             return .success(.krylov)
         case .automatic:
@@ -275,7 +282,9 @@ final class SparseNewtonSystem {
     let colPtr: UnsafeMutablePointer<Int>
     let rowIndex: UnsafeMutablePointer<Int>
 
-    init(_ jacobian: SparseJacobianStorage, mass: [Double]?, band bandwidths: (lower: Int, upper: Int)? = nil) {
+    /// `analyze` false: W is only assembled (for `AlgebraicMultigrid`), never given to KLU.
+    init(_ jacobian: SparseJacobianStorage, mass: [Double]?, band bandwidths: (lower: Int, upper: Int)? = nil,
+         analyze: Bool = true) {
         let n = jacobian.n
         var colPtr = [0], rowIndex: [Int] = []
         var massEntries: [(row: Int, col: Int, value: Double)] = []
@@ -320,7 +329,7 @@ final class SparseNewtonSystem {
             return
         }
         band = nil
-        if let pattern = SparseMatrixCSC(rowCount: n, columnCount: n, colPtr: colPtr, rowIndex: rowIndex,
+        if analyze, let pattern = SparseMatrixCSC(rowCount: n, columnCount: n, colPtr: colPtr, rowIndex: rowIndex,
                                          values: [Double](repeating: 0, count: nnz)) {
             lu.analyze(pattern)
         }
@@ -331,12 +340,24 @@ final class SparseNewtonSystem {
         colPtr.deallocate(); rowIndex.deallocate()
     }
 
-    /// Forms W = d·M − s·J from J's values and factors it; false when singular or not finite.
-    func factor(diagonal d: Double, jacobianScale s: Double, _ jacobian: SparseJacobianStorage) -> Bool {
+    /// Forms W = d·M − s·J in `values` from J's values.
+    func assemble(diagonal d: Double, jacobianScale s: Double, _ jacobian: SparseJacobianStorage) {
         for k in 0..<nnz { values[k] = 0 }
         for q in 0..<massCount { values[massPositions[q]] += d * massValues[q] }
         let jv = jacobian.values
         for k in 0..<jacobian.nnz { values[fromJacobian[k]] -= s * jv[k] }
+    }
+
+    /// W as last assembled, as a `SparseMatrixCSC` (copies; allocates).
+    func matrix(_ n: Int) -> SparseMatrixCSC? {
+        SparseMatrixCSC(rowCount: n, columnCount: n, colPtr: Array(UnsafeBufferPointer(start: colPtr, count: n + 1)),
+                        rowIndex: Array(UnsafeBufferPointer(start: rowIndex, count: nnz)),
+                        values: Array(UnsafeBufferPointer(start: values, count: nnz)))
+    }
+
+    /// Forms W = d·M − s·J from J's values and factors it; false when singular or not finite.
+    func factor(diagonal d: Double, jacobianScale s: Double, _ jacobian: SparseJacobianStorage) -> Bool {
+        assemble(diagonal: d, jacobianScale: s, jacobian)
         if let band {
             // Every entry of the band is in W's pattern, so this overwrites the whole band.
             for j in 0..<jacobian.n { for k in colPtr[j]..<colPtr[j + 1] { band[rowIndex[k], j] = values[k] } }
@@ -348,45 +369,6 @@ final class SparseNewtonSystem {
     func solve(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {
         if let band { return band.solve(UnsafeMutableBufferPointer(start: x, count: n)) }
         return lu.solve(UnsafeMutableBufferPointer(start: x, count: n))
-    }
-}
-
-/// Newton–Krylov's state: GMRES on W v = d·v − s·J v with J v at the point the Jacobian was
-/// last "taken" (Newton's simplified iterations keep it, as they keep a factored W), and the
-/// inverse of W's diagonal as a Jacobi preconditioner when a sparsity pattern gives J's diagonal.
-final class KrylovNewtonSystem {
-    let gmres: GMRES
-    let jacobi: Bool
-    let point: UnsafeMutablePointer<Double>
-    let f0: UnsafeMutablePointer<Double>
-    var time = 0.0
-    /// The right-hand side b, copied (GMRES improves x in place).
-    let b: UnsafeMutablePointer<Double>
-    /// u + εv for a finite-difference J v.
-    let shifted: UnsafeMutablePointer<Double>
-    /// 1 / W[i, i] (ones without a preconditioner).
-    let inverseDiagonal: UnsafeMutablePointer<Double>
-    var diagonal = 1.0, scale = 0.0
-    /// GMRES runs that stopped short of the tolerance (their iterate is used: inexact Newton).
-    var unconverged = 0
-    var iterations = 0
-
-    init(n: Int, restart: Int, reltol: Double, jacobi: Bool) {
-        // A Newton correction needs no more than a few restarts; a hard problem without a
-        // preconditioner fails the Newton iteration instead of spinning here.
-        gmres = GMRES(dimension: n, restart: restart, absoluteTolerance: 0, relativeTolerance: reltol,
-                      maxIterations: Swift.max(4 * restart, 100))
-        self.jacobi = jacobi
-        point = zeroedBuffer(n)
-        f0 = zeroedBuffer(n)
-        b = zeroedBuffer(n)
-        shifted = zeroedBuffer(n)
-        inverseDiagonal = zeroedBuffer(n)
-        for i in 0..<n { inverseDiagonal[i] = 1 }
-    }
-
-    deinit {
-        point.deallocate(); f0.deallocate(); b.deallocate(); shifted.deallocate(); inverseDiagonal.deallocate()
     }
 }
 
@@ -410,4 +392,14 @@ extension ODEIntegrator {
 
     /// GMRES iterations (operator applications) since the integrator was made; 0 without GMRES.
     public var krylovIterations: Int { implicitWork?.matrix.krylov?.iterations ?? 0 }
+
+    /// GMRES solves that stopped at the iteration limit short of the tolerance; 0 without GMRES.
+    public var unconvergedKrylovSolves: Int { implicitWork?.matrix.krylov?.unconverged ?? 0 }
+
+    /// The algebraic multigrid preconditioner's level sizes, finest first (empty without one),
+    /// and how often it chose aggregates (`aggregations`) or only recomputed values (`updates`).
+    public var multigridSummary: (levels: [Int], aggregations: Int, updates: Int) {
+        guard let amg = implicitWork?.matrix.krylov?.amg else { return ([], 0, 0) }
+        return (amg.levelSizes, amg.aggregations, amg.numericUpdates)
+    }
 }

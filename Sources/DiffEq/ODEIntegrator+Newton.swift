@@ -33,7 +33,8 @@ extension ODEIntegrator {
             guard let krylov = matrix.krylov else { return }
             for i in 0..<n { krylov.point[i] = x[i]; krylov.f0[i] = f0[i] }
             krylov.time = t
-            if krylov.jacobi, let storage = matrix.sparseJacobian { sparseJacobian(at: x, f0: f0, into: storage, work) }
+            if krylov.usesSparseJacobian, let storage = matrix.sparseJacobian { sparseJacobian(at: x, f0: f0, into: storage, work) }
+            krylov.jacobianChanged = true
         }
     }
 
@@ -103,7 +104,7 @@ extension ODEIntegrator {
     }
 
     /// Forms W = d·M − s·J (M the identity without a mass matrix) from the last Jacobian and
-    /// factors it (for GMRES: keeps d and s, and W's inverse diagonal for the preconditioner).
+    /// factors it (for GMRES: keeps d and s and sets the preconditioner up).
     /// Returns false when W is singular.
     func factorNewtonMatrix(diagonal d: Double, jacobianScale s: Double, _ work: ImplicitWork) -> Bool {
         stats.nw += 1
@@ -120,17 +121,7 @@ extension ODEIntegrator {
             guard let system = matrix.sparseSystem, let storage = matrix.sparseJacobian else { return false }
             return system.factor(diagonal: d, jacobianScale: s, storage)
         case .krylov:
-            guard let krylov = matrix.krylov else { return false }
-            krylov.diagonal = d
-            krylov.scale = s
-            if krylov.jacobi, let storage = matrix.sparseJacobian {
-                for i in 0..<n {
-                    let k = storage.diagonalIndex[i]
-                    let wii = d - (k >= 0 ? s * storage.values[k] : 0)
-                    krylov.inverseDiagonal[i] = wii != 0 && wii.isFinite ? 1 / wii : 1
-                }
-            }
-            return true
+            return matrix.krylov?.prepare(diagonal: d, jacobianScale: s, matrix.sparseJacobian) ?? false
         }
     }
 
@@ -151,12 +142,20 @@ extension ODEIntegrator {
             for i in 0..<n { b[i] = x[i]; x[i] = 0 }
             // The closures are literals passed straight in, so they are not escaping and need
             // no heap context.
-            let result = krylov.gmres.solve(UnsafeMutableBufferPointer(start: x, count: n), UnsafeBufferPointer(start: b, count: n),
-                                            operator: { v, out in
+            let xb = UnsafeMutableBufferPointer(start: x, count: n), bb = UnsafeBufferPointer(start: b, count: n)
+            let result: GMRES.Result
+            if let amg = krylov.amg {
+                // The hierarchy holds W assembled on the pattern: multiplying by it costs less
+                // than J v, and solves with the W that a KLU solve would factor.
+                result = krylov.gmres.solve(xb, bb, operator: { v, out in amg.multiply(v, into: out) },
+                                            preconditioner: { r, z in amg.apply(r, z) })
+            } else {
+                result = krylov.gmres.solve(xb, bb, operator: { v, out in
                                                 self.jacobianTimes(v.baseAddress.unsafelyUnwrapped, into: out.baseAddress.unsafelyUnwrapped, krylov)
                                                 for i in 0..<n { out[i] = d * v[i] - s * out[i] }
                                             },
                                             preconditioner: { r, z in for i in 0..<n { z[i] = inverse[i] * r[i] } })
+            }
             krylov.iterations += result.iterations
             if !result.converged { krylov.unconverged += 1 }
             if result.status == .nonFinite || result.status == .invalidInput {

@@ -106,6 +106,12 @@ public enum LinearSolverChoice: Sendable, Equatable {
     /// entries a column (n = 50: 1.3× at 12 % density, 0.7× at 21 %; n = 400: 1.9× at 1.2 %,
     /// 0.16× at 3.2 %). Jacobians of discretised PDEs and reaction networks are structured, so
     /// the limits sit between the two.
+    ///
+    /// GMRES with the AMG preconditioner is not chosen automatically. On the 2-D Brusselator
+    /// (`make bench CASE=brusselator_2d`, rtol 1e-6) it overtakes KLU only from about 8 000
+    /// states (N = 64: QNDF 2.7 s against 5.1 s, KenCarp4 5.8 s against 6.8 s; N = 32: 0.52
+    /// and 1.19 s against 0.47 and 0.71 s), Rosenbrock methods cannot use it, and aggregation
+    /// suits diffusion-dominated W rather than sparse Jacobians in general.
     case automatic
     /// Dense LU of the full W (the Jacobian from `jac` or finite differences column by column).
     case dense
@@ -119,10 +125,15 @@ public enum LinearSolverChoice: Sendable, Equatable {
     case klu
     /// Newton–Krylov: restarted GMRES on W v = v − γh J v, matrix-free with J v from
     /// `ODEFunction.jvp` (finite differences of f otherwise), stopping at a residual of
-    /// `reltol`·‖b‖; `jacobi` preconditions with W's diagonal when a sparsity pattern gives it
-    /// cheaply (unpreconditioned otherwise). SDIRK and QNDF only: Rosenbrock methods are
-    /// derived for exact solves with W and are refused.
-    case gmres(restart: Int = 30, reltol: Double = 1e-6, jacobi: Bool = true)
+    /// `reltol`·‖b‖, right-preconditioned by `preconditioner` (see `KrylovPreconditioner`).
+    /// SDIRK and QNDF only: Rosenbrock methods are derived for exact solves with W and are
+    /// refused.
+    case gmres(restart: Int = 30, reltol: Double = 1e-6, preconditioner: KrylovPreconditioner = .jacobi)
+
+    /// The earlier spelling of `.gmres`: `jacobi` false is `preconditioner: .none`.
+    public static func gmres(restart: Int = 30, reltol: Double = 1e-6, jacobi: Bool) -> LinearSolverChoice {
+        .gmres(restart: restart, reltol: reltol, preconditioner: jacobi ? .jacobi : .none)
+    }
 
     /// The automatic choice's size floor: below it a dense LU of W costs less than KLU's
     /// bookkeeping whatever the density.
@@ -132,4 +143,22 @@ public enum LinearSolverChoice: Sendable, Equatable {
     /// The automatic choice's ceiling on stored entries per column: denser rows fill KLU's
     /// factors towards dense ones (a 3-D 27-point stencil is still below it).
     public static let sparseMaximumEntriesPerColumn = 30
+}
+
+/// GMRES's preconditioner M ≈ W in Newton–Krylov (`LinearSolverChoice.gmres`), applied on the
+/// right so that the residual GMRES tests is W's own.
+public enum KrylovPreconditioner: Sendable, Equatable {
+    /// None: the Krylov iterations grow with W's condition number.
+    case none
+    /// W's diagonal, when `ODEFunction.sparsity` gives J's diagonal cheaply (none otherwise).
+    /// Enough when hγ‖J‖ is moderate; on diffusion it leaves iterations growing like the grid
+    /// size N (the condition number like N²).
+    case jacobi
+    /// Smoothed-aggregation algebraic multigrid (`AlgebraicMultigrid`, one cycle) on W
+    /// assembled in CSC from the sparse Jacobian, and GMRES multiplies by that W instead of
+    /// forming J v: iteration counts that grow slowly with the grid on diffusion-dominated W,
+    /// as AlgebraicMultigrid.jl gives SciML's Krylov methods. Needs `ODEFunction.sparsity`.
+    /// The aggregates are chosen when the Jacobian is new (allocating); a new hγ only
+    /// recomputes the hierarchy's values.
+    case amg
 }

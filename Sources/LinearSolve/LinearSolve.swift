@@ -4,6 +4,8 @@
 //   solve many right-hand sides per step; `LinearSolver` lets a stiff solver pick one at
 //   run time from the format of its matrix (`LinearSystemMatrix`).
 // - `GMRES`: restarted, right-preconditioned, matrix-free, for Jacobian-free Newton-Krylov.
+// - `AlgebraicMultigrid`: smoothed aggregation, one multigrid cycle as GMRES's preconditioner for
+//   the Newton matrices of discretised PDEs (iteration counts independent of the grid).
 //
 // Contract for everything here: Float64, column-major storage in workspaces allocated at
 // construction, no heap allocation inside factor or solve (KLU's first numeric factorisation

@@ -310,9 +310,29 @@ final class SparseLinearSolveTests: XCTestCase {
                 XCTAssertLessThan(sol.stats.nsteps, name == "ImplicitEuler" ? 4000 : 300, label)
                 let krylov = try XCTUnwrap(integrator.implicitWork?.matrix.krylov)
                 XCTAssertGreaterThan(krylov.iterations, 0, label)
-                XCTAssertEqual(krylov.jacobi, withSparsity, label)
+                XCTAssertEqual(krylov.preconditioner, withSparsity ? .jacobi : .none, label)
                 print("GMRES \(label): error \(worst), \(sol.stats), Krylov iterations \(krylov.iterations), unconverged \(krylov.unconverged)")
             }
+        }
+    }
+
+    /// Below `AlgebraicMultigrid.Options.maximumCoarse` unknowns the hierarchy is one level
+    /// factored densely: an exact solve with the assembled W, so GMRES converges in one
+    /// iteration a solve, which checks that W is assembled as d·I − s·J.
+    func testAMGOnASmallSystemIsAnExactSolveWithW() throws {
+        let n = 40
+        for name in ["ImplicitEuler", "KenCarp4", "QNDF"] {
+            let problem = Self.stiffLinear(n: n, withSparsity: true)
+            let integrator = ODEIntegrator(problem, try MethodRegistry.method(named: name),
+                                           options: options(.gmres(preconditioner: .amg), tol: 1e-7))
+            let sol = integrator.solve()
+            XCTAssertEqual(sol.retcode, .success, name)
+            XCTAssertEqual(integrator.resolvedLinsolve, .gmres(preconditioner: .amg), name)
+            var worst = 0.0
+            for i in 0..<n { worst = max(worst, abs(sol.u.last![i] - cos(2 + Double(i) / Double(n)))) }
+            XCTAssertLessThan(worst, name == "ImplicitEuler" ? 1e-3 : 1e-5, name)
+            XCTAssertEqual(integrator.multigridSummary.levels, [n], name)
+            XCTAssertLessThanOrEqual(Double(integrator.krylovIterations), 1.05 * Double(sol.stats.nsolve), name)
         }
     }
 
@@ -324,6 +344,9 @@ final class SparseLinearSolveTests: XCTestCase {
         let klu = ODEIntegrator(problem, try MethodRegistry.method(named: "KenCarp4"), options: options(.klu)).solve()
         XCTAssertEqual(klu.retcode, .initialFailure)
         XCTAssertTrue(klu.message?.contains("sparsity pattern") ?? false, klu.message ?? "")
+        let amg = ODEIntegrator(problem, try MethodRegistry.method(named: "QNDF"), options: options(.gmres(preconditioner: .amg))).solve()
+        XCTAssertEqual(amg.retcode, .initialFailure)
+        XCTAssertTrue(amg.message?.contains("preconditioner: .amg) needs the Jacobian's sparsity pattern") ?? false, amg.message ?? "")
         var bad = problem
         bad.f.sparsity = JacobianSparsity(rows: 10, cols: 10, colPtr: [0, 2], rowIndex: [0, 1])
         let wrong = ODEIntegrator(bad, try MethodRegistry.method(named: "KenCarp4"), options: options(.klu)).solve()

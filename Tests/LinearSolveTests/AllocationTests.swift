@@ -86,4 +86,36 @@ final class LinearSolveAllocationTests: XCTestCase {
         XCTAssertEqual(result?.status, .converged)
         XCTAssertGreaterThan(result?.cycles ?? 0, 1)
     }
+
+    func testAlgebraicMultigridUpdateAndApplyAllocateNothing() throws {
+        try XCTSkipUnless(allocationCounterIsActive, "the allocation counter is not active on this platform")
+        // The 5-point Laplacian plus a shift on a 30 × 30 periodic grid.
+        let N = 30, n = N * N
+        var rows: [Int] = [], columns: [Int] = [], values: [Double] = []
+        for p in 0..<n {
+            let i = p % N, j = p / N
+            for (q, v) in [(p, 4.1), ((i + 1) % N + N * j, -1.0), ((i + N - 1) % N + N * j, -1.0),
+                           (i + N * ((j + 1) % N), -1.0), (i + N * ((j + N - 1) % N), -1.0)] {
+                rows.append(p); columns.append(q); values.append(v)
+            }
+        }
+        let a = SparseMatrixCSC(rowCount: n, columnCount: n, rows: rows, columns: columns, values: values)!
+        let amg = try XCTUnwrap(AlgebraicMultigrid(a))
+        XCTAssertGreaterThan(amg.levelSizes.count, 1)
+        let shifted = a.values.map { $0 > 0 ? $0 + 1 : $0 }
+        var rng = SplitMix64(seed: 5)
+        let r = randomVector(n, &rng)
+        var z = [Double](repeating: 0, count: n)
+        a.values.withUnsafeBufferPointer { _ = amg.update(values: $0) }
+        let count = allocations {
+            shifted.withUnsafeBufferPointer { _ = amg.update(values: $0) }
+        }
+        let count2 = allocations {
+            r.withUnsafeBufferPointer { rb in z.withUnsafeMutableBufferPointer { amg.apply(rb, $0) } }
+        }
+        XCTAssertEqual(count, 0, "update")
+        XCTAssertEqual(count2, 0, "apply")
+        XCTAssertTrue(amg.isUsable)
+        XCTAssertEqual(amg.numericUpdates, 2)
+    }
 }
