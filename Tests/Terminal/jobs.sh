@@ -98,7 +98,9 @@ wait_for '│── ▸ REPL ' && pass "Ctrl-O gives the focus back to the REPL"
 tm send-keys -t w C-c
 wait_for 'job #1 paused \(Ctrl-C\)' && wait_for 'job #1 paused ' && pass "Ctrl-C with no evaluation running pauses the job" \
   || fail "Ctrl-C did not pause the job"
+# The pause takes effect at the next iteration boundary: the iteration in flight may still finish.
 paused=$(iteration)
+for i in 1 2 3 4 5; do sleep 0.3; now=$(iteration); [ "$now" = "$paused" ] && break; paused=$now; done
 sleep 1
 [ "$(iteration)" = "$paused" ] && pass "a paused job stays at iteration $paused" || fail "the paused job moved on ($paused → $(iteration))"
 
