@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs deeply recursive work on a thread with a stack large enough for it.
 ///
@@ -21,15 +22,41 @@ public enum LargeStack {
     ///
     /// The threads are kept and reused: starting one (and mapping its stack) costs ~100 µs,
     /// more than a whole `gradient` of a small model, and every top-level statement comes here.
+    /// Both sides spin briefly before sleeping: waking a sleeping thread on an idle virtual
+    /// machine took tens of microseconds a statement.
     public static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T {
         let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
+        let handoff = Handoff()
         let worker = StackWorker.take(stackSize: stackSize)
-        worker.submit({ box.value = body() }, done: done)
-        done.wait()
+        worker.submit({ box.value = body() }, done: handoff)
+        handoff.wait()
         // The worker always stores a value before signalling; computing here again is only a
         // fallback that cannot be reached.
         return box.value ?? body()
+    }
+}
+
+/// A one-way signal between two threads: `wait` spins for up to `spinLimit` before sleeping
+/// on a semaphore; `signal` sets the flag and posts the semaphore (a post nobody waits for
+/// is consumed by the next `wait` without sleeping).
+final class Handoff: @unchecked Sendable {
+    /// How long a waiter polls the flag before it sleeps.
+    static let spinLimit: UInt64 = 50_000
+    private let flag = Atomic<Int>(0)
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    func signal() {
+        flag.store(1, ordering: .releasing)
+        semaphore.signal()
+    }
+
+    func wait() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while flag.load(ordering: .acquiring) == 0 {
+            if DispatchTime.now().uptimeNanoseconds - start > Handoff.spinLimit { break }
+        }
+        semaphore.wait()
+        flag.store(0, ordering: .relaxed)
     }
 }
 
@@ -43,9 +70,9 @@ private final class StackWorker: @unchecked Sendable {
     private static let maxIdle = 4
 
     let stackSize: Int
-    private let wake = DispatchSemaphore(value: 0)
+    private let wake = Handoff()
     private var work: (@Sendable () -> Void)?
-    private var done: DispatchSemaphore?
+    private var done: Handoff?
 
     private init(stackSize: Int) {
         self.stackSize = stackSize
@@ -67,7 +94,7 @@ private final class StackWorker: @unchecked Sendable {
     }
 
     /// Runs `body` on this worker's thread, then signals `done`.
-    func submit(_ body: @escaping @Sendable () -> Void, done: DispatchSemaphore) {
+    func submit(_ body: @escaping @Sendable () -> Void, done: Handoff) {
         work = body
         self.done = done
         wake.signal()
