@@ -8,20 +8,25 @@ import XCTest
 /// backsolve adjoint keeps only states at saved times, the checkpointed interpolating adjoint
 /// one segment's steps at a time, the discrete adjoint every step.
 final class AdjointMemoryTests: XCTestCase {
-    /// Peak heap growth of one gradient of Lotka–Volterra saved at 5 times over (0, T).
+    /// Peak heap growth of one gradient of Lotka–Volterra saved at 5 times over (0, T). The
+    /// counter sees the whole process, so another thread allocating meanwhile (a test's
+    /// leftover worker) only adds: the least of three fresh measurements is the gradient's own.
     func peak(_ alg: SensitivityAlgorithm, end: Double, options: AdjointOptions = AdjointOptions()) throws -> (bytes: Int64, steps: Int) {
         var o = SolverOptions()
         o.reltol = 1e-8; o.abstol = 1e-8
         o.saveat = .times((1...5).map { end * Double($0) / 5 })
-        let ds = try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, end),
-                                         tableau: ButcherTableau.dp5(), options: o, sensealg: alg, adjointOptions: options)
         let loss: (ODESolution) -> (value: Double, ybar: [Double]) = { sol in
             (sol.values.reduce(0, +), [Double](repeating: 1, count: sol.values.count))
         }
-        // A fresh solve each time: its integrators and solution arrays are part of the measure.
-        let bytes = peakHeapGrowth { _ = try? ds.gradient(u0: [1, 1], p: [1.5, 1, 3, 1], loss: loss) }
-        let steps = (try? ds.solve(u0: [1, 1], p: [1.5, 1, 3, 1]).stats.naccept) ?? 0
-        return (bytes, steps)
+        var least = Int64.max, steps = 0
+        for _ in 0..<3 {
+            let ds = try DifferentiableSolve(CompiledRHS(CompiledRHSTests.lvGraph()), tspan: (0, end),
+                                             tableau: ButcherTableau.dp5(), options: o, sensealg: alg, adjointOptions: options)
+            // A fresh solve each time: its integrators and solution arrays are part of the measure.
+            least = min(least, peakHeapGrowth { _ = try? ds.gradient(u0: [1, 1], p: [1.5, 1, 3, 1], loss: loss) })
+            steps = (try? ds.solve(u0: [1, 1], p: [1.5, 1, 3, 1]).stats.naccept) ?? 0
+        }
+        return (least, steps)
     }
 
     func testBacksolveMemoryDoesNotGrowWithTheNumberOfSteps() throws {
