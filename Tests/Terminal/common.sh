@@ -15,3 +15,12 @@ wait_for() {
   return 1
 }
 type_line() { tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
+# Waits up to 5 s for the program in window `w` to exit (the pane stays, dead, with remain-on-exit).
+wait_dead() {
+  local i
+  for i in $(seq 1 50); do
+    [ "$(tm display-message -p -t w '#{pane_dead}')" = 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -9,29 +9,9 @@ export LC_ALL=C.UTF-8
 fluxion="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 server="fluxion-sessions-$$"
 work="$(mktemp -d)"
-tm() { tmux -L "$server" "$@"; }
+source "$(dirname "$0")/common.sh"
 cleanup() { tm kill-server >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $1"; echo "--- screen ---"; tm capture-pane -p -t w 2>/dev/null || true; echo "--------------"; failures=$((failures + 1)); }
-pass() { echo "ok: $1"; }
-screen() { tm capture-pane -p -t w; }
-wait_for() {
-  local pattern="$1" i
-  for i in $(seq 1 100); do
-    if screen | grep -qE -- "$pattern"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-type_line() { tm send-keys -t w -l -- "$1"; tm send-keys -t w Enter; }
-wait_dead() {
-  for i in $(seq 1 50); do
-    [ "$(tm display-message -p -t w '#{pane_dead}')" = 1 ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 start() {
   tm -f /dev/null new-session -d -s w -x 120 -y 40 -c "$work" \
     "env TERM=xterm-256color FLUXION_HISTORY='$work/history' $1"
