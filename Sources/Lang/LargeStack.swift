@@ -6,8 +6,9 @@ import Synchronization
 /// The parser recurses once per nesting level and refuses more than `Syntax.maxDepth`
 /// levels, but in a debug build one level costs up to ~25 KB of stack: 500 levels need
 /// ~12 MB, more than the 8 MB of a main thread and far more than the 512 KB of a
-/// secondary thread on macOS. Running on a fresh thread with a 64 MB stack (reserved, and
-/// only touched pages committed) makes the limit, not the caller's thread, decide.
+/// secondary thread on macOS. Running on a thread with a 64 MB stack (reserved, and only
+/// touched pages committed; such threads are parked and reused) makes the limit, not the
+/// caller's thread, decide.
 /// The interpreter can use the same helper for evaluating deep trees.
 public enum LargeStack {
     /// Stack size of the worker thread.
@@ -119,7 +120,7 @@ private final class StackWorker: @unchecked Sendable {
     }
 }
 
-/// Carries a result from the worker thread; the semaphore orders the write before the read.
+/// Carries a result from the worker thread; the hand-off orders the write before the read.
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
 }
