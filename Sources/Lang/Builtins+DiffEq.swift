@@ -14,6 +14,32 @@ extension Interpreter {
     /// `ODEProblem` and `solve`.
     static var diffEqBuiltins: [Builtin] {
         let methods = MethodRegistry.names.map { name in
+            let tableau = try? MethodRegistry.method(named: name)
+            let implicit = tableau?.isImplicit == true
+            // Rosenbrock methods are derived for exact solves with W: no Krylov solver.
+            let exactOnly: Bool
+            switch tableau?.family {
+            case .rosenbrock?, .rosenbrock23?, .rosenbrock32?: exactOnly = true
+            default: exactOnly = false
+            }
+            return Builtin(name: name, signature: implicit ? "\(name)(; linsolve)" : "\(name)()") { call in
+                try call.expect(0)
+                try call.allowKeywords(implicit ? ["linsolve"] : [])
+                guard let value = call.keyword("linsolve") else { return .engine(.algorithm(name)) }
+                guard case .engine(.algorithm(let solver)) = value, linearSolvers[solver] != nil else {
+                    throw call.error("linsolve must be one of " + linearSolvers.keys.sorted().map { $0 + "()" }.joined(separator: ", ")
+                                     + "; got \(value.repr)",
+                                     hint: "for example \(name)(linsolve = KLUFactorization())")
+                }
+                if exactOnly, case .gmres = linearSolvers[solver] {
+                    throw call.error("\(name) needs exact linear solves (a Rosenbrock method); \(solver)() is iterative",
+                                     hint: "use \(name)(linsolve = KLUFactorization()) or LUFactorization(), or an SDIRK or BDF method (KenCarp4, QNDF) with KrylovJL_GMRES()")
+                }
+                return .engine(.algorithm("\(name)(linsolve = \(solver)())"))
+            }
+        }
+        // LinearSolve.jl's names for the implicit methods' `linsolve` (the value is its name).
+        let solvers = linearSolvers.keys.sorted().map { name in
             Builtin(name: name, signature: "\(name)()") { call in
                 try call.expect(0)
                 try call.allowKeywords([])
@@ -26,6 +52,10 @@ extension Interpreter {
                 try call.expect(1)
                 try call.allowKeywords([])
                 let stiff = try algorithm(call.arguments[0], call)
+                if linearSolverSpelling(call.arguments[0]) != nil {
+                    throw call.error("\(entry.name)(...): a linsolve on the stiff method of a composite is not supported",
+                                     hint: "\(entry.name)(\(stiff)()) chooses the linear solver automatically (KLU for a sparse right-hand side)")
+                }
                 do {
                     return .engine(.algorithm(try MethodRegistry.composite(named: entry.name, stiff: stiff).name))
                 } catch let error as TableauError {
@@ -34,7 +64,7 @@ extension Interpreter {
                 }
             }
         }
-        return methods + composites + [
+        return methods + solvers + composites + [
             Builtin(name: "ODEFunction", signature: "ODEFunction(f; mass_matrix = M)") { call in
                 try call.expect(1)
                 try call.allowKeywords(["mass_matrix"])
@@ -169,6 +199,9 @@ extension Interpreter {
     static func algorithm(_ value: Value, _ call: BuiltinCall, composite: Bool = false) throws -> String {
         let name: String
         switch value {
+        case .engine(.algorithm(let spelling)) where splitLinsolve(spelling) != nil:
+            // `KenCarp4(linsolve = KLUFactorization())`: the method; `solverOptions` reads the solver.
+            return splitLinsolve(spelling).unsafelyUnwrapped.method
         case .engine(.algorithm(let method)):
             if method.hasSuffix(")") {
                 guard composite else {
@@ -189,6 +222,24 @@ extension Interpreter {
         let suggestion = Spelling.suggestion(for: name, among: MethodRegistry.names)
         throw call.error("unknown ODE method \(name)",
                          hint: suggestion.map { "did you mean \($0)()?" } ?? "known: " + MethodRegistry.names.joined(separator: ", "))
+    }
+
+    /// LinearSolve.jl's names the `linsolve` keyword takes, and the engine's choice for each.
+    static let linearSolvers: [String: LinearSolverChoice] = [
+        "LUFactorization": .dense, "KLUFactorization": .klu, "KrylovJL_GMRES": .gmres(),
+    ]
+
+    /// The method and solver of a spelling `Method(linsolve = Solver())`, nil for other spellings.
+    static func splitLinsolve(_ spelling: String) -> (method: String, solver: String)? {
+        guard let range = spelling.range(of: "(linsolve = "), spelling.hasSuffix("())") else { return nil }
+        let solver = String(spelling[range.upperBound..<spelling.index(spelling.endIndex, offsetBy: -3)])
+        return linearSolvers[solver] == nil ? nil : (String(spelling[..<range.lowerBound]), solver)
+    }
+
+    /// The linear solver an algorithm value carries (`KenCarp4(linsolve = KLUFactorization())`).
+    static func linearSolverSpelling(_ value: Value) -> LinearSolverChoice? {
+        guard case .engine(.algorithm(let spelling)) = value, let split = splitLinsolve(spelling) else { return nil }
+        return linearSolvers[split.solver]
     }
 
     /// `solve(prob, alg; keywords...)`; without `alg`, the default method (Tsit5 switching to a
@@ -253,6 +304,8 @@ extension Interpreter {
     /// The engine's options from `solve`'s keywords.
     static func solverOptions(_ call: BuiltinCall, states n: Int) throws -> SolverOptions {
         var options = SolverOptions()
+        // The method argument's `linsolve` (solve, NeuralODE and a differentiated solve alike).
+        if let choice = call.arguments.lazy.compactMap(linearSolverSpelling).first { options.linsolve = choice }
         func real(_ key: String) throws -> Double? {
             guard let value = call.keyword(key) else { return nil }
             guard let number = value.asDouble, value.isNumber else {

@@ -46,7 +46,9 @@ public enum EngineObject {
     /// Julia's type name.
     var typeName: String {
         switch self {
-        case .algorithm(let name): return name.hasSuffix(")") ? "CompositeAlgorithm" : name
+        case .algorithm(let name):
+            if let split = Interpreter.splitLinsolve(name) { return split.method }
+            return name.hasSuffix(")") ? "CompositeAlgorithm" : name
         case .problem: return "ODEProblem"
         case .solution: return "ODESolution"
         case .plot: return "Plot"
